@@ -1,0 +1,106 @@
+/**
+ * `npm start`: the whole chat on one machine. Binds the port, starts DynamoDB Local (unless
+ * DYNAMODB_ENDPOINT names another store), creates the table if missing, then serves the page
+ * and the API through the same handlers that run in Lambda. Ctrl-C or SIGTERM stops it all.
+ */
+import { resolve } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { JavaMissingError, startDynamoDbLocal, type RunningDynamoDbLocal } from '../lib/local/dynamodb-local';
+import { createRequestListener, type RequestListener } from '../lib/local/http-adapter';
+import { localSessionKey } from '../lib/local/session-key-file';
+import { ensureTable } from '../lib/local/table-setup';
+
+const env = process.env;
+// The local server runs on the Node.js of the developer's machine; Lambda runs Node.js 22+.
+env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+function fail(message: string): never {
+  console.error(`\nchat: ${message}\n`);
+  process.exit(1);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be a port number, got "${env.PORT}"`);
+  const host = env.HOST || '127.0.0.1';
+  const inMemory = env.CHAT_IN_MEMORY === '1';
+  const dataDir = inMemory ? undefined : resolve(env.CHAT_DATA_DIR || '.data');
+
+  // The port first: a taken port is reported before anything else is started.
+  let app: RequestListener | undefined;
+  const server = createServer((req, res) => {
+    if (app) return app(req, res);
+    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' });
+    res.end('the chat is starting\n');
+  });
+  try {
+    await listen(server, port, host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') fail(`port ${port} is already in use. Stop what uses it, or choose another: PORT=3001 npm start`);
+    if (code === 'EACCES') fail(`port ${port} needs privileges this user lacks. Choose another: PORT=3001 npm start`);
+    throw error;
+  }
+
+  let store: RunningDynamoDbLocal | undefined;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nchat: ${signal}: stopping`);
+    server.close();
+    server.closeAllConnections();
+    await store?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGHUP', () => void stop('SIGHUP'));
+
+  let endpoint = env.DYNAMODB_ENDPOINT;
+  if (!endpoint) {
+    try {
+      store = await startDynamoDbLocal({ dataDir: dataDir && resolve(dataDir, 'dynamodb') });
+    } catch (error) {
+      if (error instanceof JavaMissingError) fail(error.message);
+      throw error;
+    }
+    endpoint = store.endpoint;
+    void store.exited.then((code) => {
+      if (!stopping) fail(`DynamoDB Local stopped unexpectedly (exit ${code}); the chat cannot go on without it.`);
+    });
+  }
+
+  env.DYNAMODB_ENDPOINT = endpoint;
+  env.CHAT_TABLE_NAME ||= 'chat';
+  env.CHAT_SESSION_KEY ||= localSessionKey(dataDir);
+  env.AWS_REGION ||= 'local';
+
+  const admin = new DynamoDBClient({
+    endpoint,
+    region: env.AWS_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await ensureTable(admin, env.CHAT_TABLE_NAME);
+  admin.destroy();
+
+  const { handlers } = await import('../lib/local/handlers');
+  app = createRequestListener({ handlers, webRoot: resolve(__dirname, '..', 'web') });
+
+  const where = inMemory ? 'in memory (nothing is kept)' : `in ${dataDir}`;
+  const storeNote = store ? `DynamoDB Local on port ${store.port}, data ${where}` : `DynamoDB at ${endpoint}`;
+  console.log(`chat: ready at http://localhost:${port}  (${storeNote}; Ctrl-C stops)`);
+}
+
+main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

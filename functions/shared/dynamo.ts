@@ -1,0 +1,61 @@
+/**
+ * The one DynamoDB document client of the process, created once at module scope and
+ * reused by every invocation. Retries are bounded and timeouts short, so that a store that
+ * is down is answered with 503 within a few seconds instead of hanging the request.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StoreUnavailableError } from './errors';
+
+const endpoint = process.env.DYNAMODB_ENDPOINT || undefined;
+
+export const dynamo = DynamoDBDocumentClient.from(
+  new DynamoDBClient({
+    ...(endpoint
+      ? {
+          endpoint,
+          region: process.env.AWS_REGION || 'local',
+          // DynamoDB Local accepts any credentials; AWS never sees these.
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }
+      : {}),
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+  }),
+  { marshallOptions: { removeUndefinedValues: true } },
+);
+
+const UNAVAILABLE_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Whether an SDK error means "the store cannot answer now" rather than "the request is wrong". */
+export function isStoreUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  return (
+    UNAVAILABLE_NAMES.has(e.name ?? '') ||
+    NETWORK_CODES.has(e.code ?? '') ||
+    (e.$metadata?.httpStatusCode ?? 0) >= 500
+  );
+}
+
+/** Runs one store call; an unavailable store becomes StoreUnavailableError, anything else passes through. */
+export async function storeCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isStoreUnavailable(error)) throw new StoreUnavailableError(`${what}: ${(error as Error).name}`, 1, { cause: error });
+    throw error;
+  }
+}

@@ -1,0 +1,52 @@
+/** How messages look on the wire: JSON for the API, and the classic XML message list. */
+import type { Message, Page } from './message-log';
+
+export interface ApiMessage {
+  id: number;
+  room: string;
+  user: string;
+  uid: string;
+  text: string;
+  ts: string;
+  clientId?: string;
+}
+
+export function toApiMessage(m: Message): ApiMessage {
+  return {
+    id: m.id,
+    room: m.room,
+    user: m.user,
+    uid: m.uid,
+    text: m.text,
+    ts: m.ts,
+    ...(m.clientId !== undefined ? { clientId: m.clientId } : {}),
+  };
+}
+
+export function pageBody(page: Page, pollAfterMs: number) {
+  return { messages: page.messages.map(toApiMessage), lastId: page.lastId, hasMore: page.hasMore, pollAfterMs };
+}
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+export function escapeXml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+}
+
+/**
+ * The classic `<messagelist>`; the paging fields travel as attributes of the list, so a
+ * classic client that reads only `<message>` elements is not disturbed.
+ */
+export function pageXml(page: Page, pollAfterMs: number): string {
+  const rows = page.messages.map(
+    (m) =>
+      `  <message><id>${m.id}</id><user>${escapeXml(m.user)}</user>` +
+      `<msg>${escapeXml(m.text)}</msg><ts>${m.ts}</ts><uid>${m.uid}</uid></message>\n`,
+  );
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<messagelist lastId="${page.lastId}" hasMore="${page.hasMore}" pollAfterMs="${pollAfterMs}">\n` +
+    rows.join('') +
+    '</messagelist>\n'
+  );
+}

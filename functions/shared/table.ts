@@ -1,0 +1,19 @@
+/**
+ * The single table's layout, shared by the store code, the local server's table creation
+ * and the CDK stack. Every item has a string partition key `pk` and a number sort key `sk`:
+ *
+ * | item                     | pk                              | sk         |
+ * |--------------------------|---------------------------------|------------|
+ * | message                  | `room#<room>`                   | message id |
+ * | clientId of a send       | `client#<room>#<uid>#<clientId>`| 0          |
+ * | send rate of a user      | `rate#<uid>`                    | 0          |
+ *
+ * `expiresAt` (epoch seconds) is the TTL attribute for what may expire.
+ */
+export const PARTITION_KEY = 'pk';
+export const SORT_KEY = 'sk';
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export const roomKey = (room: string): string => `room#${room}`;
+export const clientIdKey = (room: string, uid: string, clientId: string): string => `client#${room}#${uid}#${clientId}`;
+export const rateKey = (uid: string): string => `rate#${uid}`;

