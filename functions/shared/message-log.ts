@@ -57,9 +57,8 @@ export interface Page {
 
 /** At most this many sends share one transaction (each may need two of its 100 actions). */
 const MAX_BATCH = 25;
-/** A send gives up with 503 after this long or this many rounds of losing races. */
-const APPEND_DEADLINE_MS = 5000;
-const MAX_ROUNDS = 30;
+/** A send gives up with 503 after losing races for this long. */
+const APPEND_DEADLINE_MS = 8000;
 /** Rooms whose head this process remembers; the oldest entry is forgotten first. */
 const MAX_KNOWN_ROOMS = 10_000;
 
@@ -119,6 +118,8 @@ async function drain(room: string, queue: RoomQueue): Promise<void> {
   queue.draining = true;
   try {
     while (queue.waiting.length > 0) {
+      // Let the senders just answered queue their next message, so it joins this batch.
+      await new Promise((resolve) => setImmediate(resolve));
       const batch = queue.waiting.splice(0, MAX_BATCH);
       await writeBatch(room, batch).catch((error: unknown) => batch.forEach((p) => p.reject(error)));
     }
@@ -138,10 +139,9 @@ type Outcome =
 async function writeBatch(room: string, batch: Pending[]): Promise<void> {
   const deadline = Date.now() + APPEND_DEADLINE_MS;
   let pending = batch;
-  for (let round = 1; pending.length > 0; round++) {
-    if (round > MAX_ROUNDS || Date.now() > deadline) {
-      throw new StoreUnavailableError(`append to ${room}: too much contention`, 1);
-    }
+  let lostInARow = 0;
+  while (pending.length > 0) {
+    if (Date.now() > deadline) throw new StoreUnavailableError(`append to ${room}: too much contention`, 1);
     const head = await knownHead(room);
     const ts = new Date().toISOString();
     const messages = pending.map((p, i): Message => ({ ...p.input, id: head + 1 + i, ts }));
@@ -154,7 +154,7 @@ async function writeBatch(room: string, batch: Pending[]): Promise<void> {
     }
 
     const next: Pending[] = [];
-    let lost = false;
+    let taken: number | undefined;
     let conflict = false;
     let written = 0;
     for (const [i, outcome] of outcomes.entries()) {
@@ -166,13 +166,23 @@ async function writeBatch(room: string, batch: Pending[]): Promise<void> {
       } else if (outcome.kind === 'repeat') {
         await resolveRepeat(room, outcome.id, p);
       } else {
-        if (outcome.kind === 'taken') lost = true;
+        if (outcome.kind === 'taken') taken ??= message.id;
         if (outcome.kind === 'conflict') conflict = true;
         next.push(p);
       }
     }
     if (written > 0) remember(room, head + written);
-    if (lost) heads.delete(room);
+    if (taken !== undefined) {
+      // Another writer took the id, and is most likely the only one ahead: try the next id,
+      // and ask the store for the head only after losing a few times in a row.
+      lostInARow++;
+      if (lostInARow < 3) remember(room, taken);
+      else heads.delete(room);
+      // Exponential backoff with full jitter spreads a herd of writers that lost the same race.
+      await sleep(Math.random() * Math.min(4 * 2 ** lostInARow, 250));
+    } else {
+      lostInARow = 0;
+    }
     if (conflict) await sleep(5 + Math.random() * 20);
     pending = next;
   }

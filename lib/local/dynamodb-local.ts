@@ -22,8 +22,10 @@ export interface RunningDynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
   readonly pid: number | undefined;
-  /** Resolves when the process has exited (for whatever reason) */
+  /** Resolves when the process has exited (for whatever reason). */
   readonly exited: Promise<number | null>;
+  /** The last lines DynamoDB Local wrote to stderr, for diagnosing a failure. */
+  errorOutput(): string;
   stop(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     port,
     pid: child.pid,
     exited,
+    errorOutput: () => stderr.trim(),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
