@@ -27,10 +27,22 @@ export function pageBody(page: Page, pollAfterMs: number) {
   return { messages: page.messages.map(toApiMessage), lastId: page.lastId, hasMore: page.hasMore, pollAfterMs };
 }
 
-const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+// A literal carriage return would reach an XML reader as a line feed, so it travels as a
+// character reference. U+FFFE and U+FFFF cannot appear in XML 1.0 at all, not even as
+// references, so the XML shows U+FFFD in their place (the JSON keeps them).
+const XML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  '\r': '&#13;',
+  '\ufffe': '\ufffd',
+  '\uffff': '\ufffd',
+};
 
 export function escapeXml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+  return value.replace(/[&<>"'\r\ufffe\uffff]/g, (c) => XML_ESCAPES[c]!);
 }
 
 /**
