@@ -1,145 +1,233 @@
-// A minimal client of the chat API: log in, join a room, send, and poll after the highest id held.
-// Every user-supplied string is put on the page with textContent, never as HTML.
+/**
+ * The chat page: wires the views (login, chat), the language, the room in the URL, and the
+ * open ChatRoom together. Every user-supplied string reaches the page through textContent.
+ */
+import { ApiError, currentSession, login, useToken } from './api';
+import { ChatRoom } from './chat-room';
+import { Composer } from './composer';
+import { connectionState, showConnection } from './connection';
+import { byId } from './dom';
+import { initialLang, lang, setLang, storedLang, t, translateStatic, type StringKey } from './i18n';
+import { inviteLink, isValidRoom, privateRoomName, roomFromHash } from './room';
+import { forgetSession, lastName, loadSession, saveSession, type StoredSession } from './session';
+import { NAME_MAX, codePoints } from './types';
 
-interface Message { id: number; room: string; user: string; uid: string; text: string; ts: string; clientId?: string }
-interface Page { messages: Message[]; lastId: number; hasMore: boolean; pollAfterMs: number }
-interface ApiErrorBody { error?: { code?: string; message?: string } }
+const loginView = byId('login-view');
+const chatView = byId('chat-view');
+const loginForm = byId<HTMLFormElement>('login-form');
+const loginName = byId<HTMLInputElement>('login-name');
+const loginButton = byId<HTMLButtonElement>('login-button');
+const loginError = byId('login-error');
+const roomForm = byId<HTMLFormElement>('room-form');
+const roomInput = byId<HTMLInputElement>('room-name');
+const roomError = byId('room-error');
+const invitePanel = byId('invite-panel');
+const inviteToggle = byId<HTMLButtonElement>('invite-toggle');
+const inviteInput = byId<HTMLInputElement>('invite-link');
+const inviteStatus = byId('invite-status');
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+let session: StoredSession | undefined;
+let room: ChatRoom | undefined;
+let unread = 0;
+let loginProblem: StringKey | undefined;
 
-let me: { name: string; uid: string } | undefined;
-let room = 'lobby';
-let lastId = 0;
-let pollTimer: number | undefined;
-let generation = 0;
+const composer = new Composer(
+  (text) => room?.send(text) ?? Promise.resolve(false),
+  () => room?.noteActivity(),
+);
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T & ApiErrorBody }> {
-  const response = await fetch(`/api${path}`, { credentials: 'same-origin', ...init });
-  const body = (await response.json().catch(() => ({}))) as T & ApiErrorBody;
-  return { status: response.status, body };
+function updateTitle(): void {
+  const base = room ? `#${room.room} · ${t('appTitle')}` : t('appTitle');
+  document.title = unread > 0 ? `(${unread}) ${base}` : base;
 }
 
-function show(view: 'login' | 'chat'): void {
-  $('login-view').hidden = view !== 'login';
-  $('chat-view').hidden = view !== 'chat';
+function showLoginProblem(problem: StringKey | undefined): void {
+  loginProblem = problem;
+  loginError.textContent = problem ? t(problem, { max: NAME_MAX }) : '';
+  loginName.setAttribute('aria-invalid', String(problem !== undefined && problem !== 'sessionEnded'));
 }
 
-function roomFromUrl(): string {
-  const name = new URLSearchParams(location.search).get('room') ?? 'lobby';
-  return /^[A-Za-z0-9_-]{1,64}$/.test(name) ? name : 'lobby';
+function showLogin(problem?: StringKey): void {
+  room?.stop();
+  room = undefined;
+  unread = 0;
+  chatView.hidden = true;
+  loginView.hidden = false;
+  if (!loginName.value) loginName.value = lastName();
+  showLoginProblem(problem);
+  updateTitle();
+  loginName.focus();
 }
 
-function render(message: Message): void {
-  const list = $('messages');
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  const item = document.createElement('li');
-  item.dataset.id = String(message.id);
-  if (message.uid === me?.uid) item.classList.add('mine');
-  const time = document.createElement('span');
-  time.className = 'time';
-  time.textContent = new Date(message.ts).toLocaleTimeString();
-  const user = document.createElement('span');
-  user.className = 'user';
-  user.textContent = message.user;
-  const text = document.createElement('span');
-  text.textContent = message.text;
-  item.append(time, user, text);
-  list.append(item);
-  if (atBottom) list.scrollTop = list.scrollHeight;
+function endSession(problem?: StringKey): void {
+  session = undefined;
+  forgetSession();
+  useToken(undefined);
+  showLogin(problem);
 }
 
-async function poll(current: number): Promise<void> {
-  if (current !== generation) return;
-  let wait = 1000;
+function enterChat(next: StoredSession): void {
+  session = next;
+  useToken(next.token);
+  byId('whoami-name').textContent = next.name;
+  loginView.hidden = true;
+  chatView.hidden = false;
+  openRoom(roomFromHash(location.hash));
+}
+
+function openRoom(name: string): void {
+  if (!session) return;
+  room?.stop();
+  unread = 0;
+  showConnection('connected');
+  room = new ChatRoom(name, session, {
+    sessionEnded: () => endSession('sessionEnded'),
+    connection: (failures) => showConnection(connectionState(failures, navigator.onLine)),
+    unread: (count) => {
+      unread = count;
+      updateTitle();
+    },
+    sent: (text) => composer.sent(text),
+    sendProblem: (key, vars) => composer.showNotice(key, vars),
+  });
+  byId('room-title').textContent = t('roomHeading', { room: name });
+  byId('room-title').title = name;
+  roomInput.value = name;
+  roomError.textContent = '';
+  inviteInput.value = inviteLink(name, location);
+  inviteStatus.textContent = '';
+  composer.showNotice(undefined);
+  updateTitle();
+  room.start();
+  composer.focus();
+}
+
+function relabel(): void {
+  translateStatic(document);
+  if (loginProblem) showLoginProblem(loginProblem);
+  if (room) byId('room-title').textContent = t('roomHeading', { room: room.room });
+  showConnection();
+  composer.relabel();
+  room?.relabel();
+  updateTitle();
+}
+
+loginForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void submitLogin();
+});
+
+/** The server's rules for a name, checked here first so the reason shows next to the field. */
+function nameProblem(name: string): StringKey | undefined {
+  if (name.length === 0) return 'nameEmpty';
+  if (codePoints(name) > NAME_MAX) return 'nameTooLong';
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'nameControl';
+  return undefined;
+}
+
+async function submitLogin(): Promise<void> {
+  const name = loginName.value.normalize('NFC').trim();
+  const problem = nameProblem(name);
+  showLoginProblem(problem);
+  if (problem) return loginName.focus();
+  loginButton.disabled = true;
+  loginButton.textContent = t('loggingIn');
   try {
-    const query = lastId > 0 ? `after=${lastId}` : 'limit=50';
-    const { status, body } = await api<Page>(`/rooms/${room}/messages?${query}`);
-    if (current !== generation) return;
-    if (status === 401) return void show('login');
-    if (status === 200) {
-      for (const m of body.messages) if (m.id > lastId) render(m);
-      lastId = Math.max(lastId, body.lastId);
-      wait = body.hasMore ? 0 : body.pollAfterMs;
-      $('status').textContent = '';
-    } else {
-      $('status').textContent = body.error?.message ?? 'reconnecting…';
-      wait = 3000;
-    }
+    const { token, ...me } = await login(name);
+    const next = { token, name: me.name, uid: me.uid, expiresAt: me.expiresAt };
+    saveSession(next);
+    enterChat(next);
+  } catch (error) {
+    showLoginProblem(error instanceof ApiError ? (error.code === 'invalid_name' ? 'nameControl' : 'loginFailed') : 'loginOffline');
+    loginName.focus();
+  } finally {
+    loginButton.disabled = false;
+    loginButton.textContent = t('loginButton');
+  }
+}
+
+roomForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = roomInput.value.trim();
+  if (!isValidRoom(name)) {
+    roomError.textContent = t('roomInvalid');
+    roomInput.setAttribute('aria-invalid', 'true');
+    return roomInput.focus();
+  }
+  roomInput.removeAttribute('aria-invalid');
+  roomError.textContent = '';
+  // The hash change opens the room, so the back button returns to the previous one.
+  if (name !== room?.room) location.hash = name;
+});
+
+window.addEventListener('hashchange', () => {
+  const name = roomFromHash(location.hash);
+  if (session && name !== room?.room) openRoom(name);
+});
+
+byId('new-private').addEventListener('click', () => {
+  location.hash = privateRoomName();
+  setInviteOpen(true);
+});
+
+function setInviteOpen(open: boolean): void {
+  invitePanel.hidden = !open;
+  inviteToggle.setAttribute('aria-expanded', String(open));
+  inviteStatus.textContent = '';
+}
+
+inviteToggle.addEventListener('click', () => setInviteOpen(invitePanel.hidden));
+
+byId('invite-copy').addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText(inviteInput.value);
+    inviteStatus.textContent = t('copied');
   } catch {
-    $('status').textContent = 'offline: reconnecting…';
-    wait = 3000;
+    inviteInput.select();
+    inviteStatus.textContent = t(document.execCommand('copy') ? 'copied' : 'copyFailed');
   }
-  pollTimer = window.setTimeout(() => void poll(current), wait);
-}
+});
 
-function enterRoom(name: string): void {
-  room = name;
-  lastId = 0;
-  generation++;
-  window.clearTimeout(pollTimer);
-  $('messages').replaceChildren();
-  $<HTMLInputElement>('room-name').value = room;
-  document.title = `${room} · Chat`;
-  void poll(generation);
-}
+byId('logout').addEventListener('click', () => endSession());
 
-async function start(): Promise<void> {
-  const { status, body } = await api<{ name: string; uid: string }>('/session');
-  if (status !== 200) return show('login');
-  me = { name: body.name, uid: body.uid };
-  $('whoami').textContent = me.name;
-  show('chat');
-  enterRoom(roomFromUrl());
-}
-
-$('login-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const name = $<HTMLInputElement>('login-name').value;
-  const { status, body } = await api('/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name }),
+for (const button of document.querySelectorAll<HTMLButtonElement>('.lang-switch')) {
+  button.addEventListener('click', () => {
+    setLang(lang() === 'zh' ? 'en' : 'zh', true);
+    relabel();
   });
-  $('login-error').textContent = status === 200 ? '' : body.error?.message ?? 'could not log in';
-  if (status === 200) await start();
-});
-
-$('room-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const name = $<HTMLInputElement>('room-name').value.trim();
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) return;
-  history.pushState(null, '', `?room=${name}`);
-  enterRoom(name);
-});
-
-window.addEventListener('popstate', () => enterRoom(roomFromUrl()));
-
-async function send(): Promise<void> {
-  const box = $<HTMLTextAreaElement>('send-text');
-  if (box.value.trim() === '') return;
-  const clientId = `c-${crypto.randomUUID()}`;
-  const { status, body } = await api<Message>(`/rooms/${room}/messages`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ text: box.value, clientId }),
-  });
-  if (status === 200 || status === 201) {
-    box.value = '';
-    $('send-error').textContent = '';
-  } else {
-    $('send-error').textContent = body.error?.message ?? 'not sent';
-  }
 }
 
-$('send-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  void send();
-});
-$('send-text').addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && !event.shiftKey) {
-    event.preventDefault();
-    void send();
+document.addEventListener('visibilitychange', () => {
+  room?.visibilityChanged();
+  if (document.visibilityState === 'visible' && unread > 0) {
+    unread = 0;
+    updateTitle();
   }
 });
+window.addEventListener('online', () => {
+  showConnection('reconnecting');
+  room?.pollNow();
+});
+window.addEventListener('offline', () => showConnection('offline'));
 
-void start();
+/** A stored session opens the chat at once; the server is asked in the background whether it still holds. */
+function start(): void {
+  setLang(initialLang(storedLang(), navigator.languages), false);
+  relabel();
+  const stored = loadSession();
+  if (!stored) return showLogin();
+  enterChat(stored);
+  currentSession().then(
+    (me) => {
+      if (session?.token === stored.token && me.name !== stored.name) {
+        byId('whoami-name').textContent = me.name;
+      }
+    },
+    (error: unknown) => {
+      // Anything but 401 (offline, server busy) shows in the connection indicator through the polls.
+      if (error instanceof ApiError && error.status === 401 && session?.token === stored.token) endSession('sessionEnded');
+    },
+  );
+}
+
+start();

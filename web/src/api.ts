@@ -1,0 +1,95 @@
+/**
+ * The client of the chat API. The session travels as a bearer token; cookies are left out
+ * (`credentials: 'omit'`), so forgetting the token ends the session in this browser.
+ */
+import type { Me, Message, MessagePage } from './types';
+
+/** The server answered with an error. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** From Retry-After, for 429 and 503. */
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** The request never got an answer: no network, server down, or aborted. */
+export class NetworkError extends Error {}
+
+/** A request that hangs longer than this is given up and counted as a failure. */
+const TIMEOUT_MS = 15_000;
+
+let token: string | undefined;
+
+export function useToken(next: string | undefined): void {
+  token = next;
+}
+
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const timeout = AbortSignal.timeout(TIMEOUT_MS);
+  let response: Response;
+  try {
+    response = await fetch(`/api${path}`, {
+      method,
+      headers,
+      credentials: 'omit',
+      cache: 'no-store',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+  } catch (error) {
+    throw new NetworkError(error instanceof Error ? error.message : 'network error');
+  }
+  let parsed: unknown;
+  try {
+    parsed = await response.json();
+  } catch {
+    parsed = undefined;
+  }
+  if (!response.ok) {
+    const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    const retryAfter = Number(response.headers.get('Retry-After'));
+    throw new ApiError(
+      response.status,
+      typeof error?.code === 'string' ? error.code : `http_${response.status}`,
+      typeof error?.message === 'string' ? error.message : response.statusText,
+      Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined,
+    );
+  }
+  if (parsed === undefined) throw new NetworkError('the answer was not JSON');
+  return { status: response.status, body: parsed as T };
+}
+
+const roomPath = (room: string) => `/rooms/${encodeURIComponent(room)}/messages`;
+
+export interface LoginResult extends Me {
+  readonly token: string;
+}
+
+export async function login(name: string): Promise<LoginResult> {
+  return (await request<LoginResult>('POST', '/login', { name })).body;
+}
+
+export async function currentSession(): Promise<Me> {
+  return (await request<Me>('GET', '/session')).body;
+}
+
+export type Read = { readonly after: number } | { readonly before: number } | { readonly newest: true };
+
+export async function readMessages(room: string, read: Read, limit: number, signal?: AbortSignal): Promise<MessagePage> {
+  const cursor = 'after' in read ? `after=${read.after}&` : 'before' in read ? `before=${read.before}&` : '';
+  const { body } = await request<MessagePage>('GET', `${roomPath(room)}?${cursor}limit=${limit}`, undefined, signal);
+  if (!Array.isArray(body.messages) || typeof body.lastId !== 'number') throw new NetworkError('unexpected answer');
+  return body;
+}
+
+export async function sendMessage(room: string, text: string, clientId: string): Promise<Message> {
+  return (await request<Message>('POST', roomPath(room), { text, clientId })).body;
+}

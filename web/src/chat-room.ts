@@ -1,0 +1,240 @@
+/**
+ * One open room: polls it, renders what arrives, pages back through history, and sends.
+ * A new ChatRoom is made for each room visited; stop() ends every timer and request.
+ */
+import { ApiError, readMessages, sendMessage } from './api';
+import { byId } from './dom';
+import { t, type StringKey } from './i18n';
+import { MAX_RENDERED, MessageList } from './message-list';
+import { PollScheduler, type PollOutcome } from './poll-scheduler';
+import { newClientId } from './room';
+import type { Message } from './types';
+
+/** A first visit shows this many of the newest messages, not the whole history. */
+export const FIRST_PAGE = 50;
+const OLDER_PAGE = 100;
+const CATCH_UP_PAGE = 200;
+/** Nearer than this (px) to the top, older messages load by themselves. */
+const TOP_SLACK = 80;
+
+export interface RoomEvents {
+  /** The server no longer accepts the session. */
+  sessionEnded(): void;
+  /** Failed polls in a row (0: connected). */
+  connection(failures: number): void;
+  /** Messages that arrived while the tab was hidden. */
+  unread(count: number): void;
+  /** A send succeeded (after a retry too), so the composer may let go of its text. */
+  sent(text: string): void;
+  /** Why a send failed, for the composer's notice (undefined: clear it). */
+  sendProblem(key: StringKey | undefined, vars?: Record<string, string | number>): void;
+}
+
+export class ChatRoom {
+  readonly list: MessageList;
+  private readonly scheduler: PollScheduler;
+  private readonly abort = new AbortController();
+  private readonly olderButton = byId<HTMLButtonElement>('load-older');
+  private readonly roomStart = byId('room-start');
+  private readonly empty = byId('empty-room');
+  private readonly jump = byId<HTMLButtonElement>('new-messages');
+  private readonly live = byId('live');
+  private lastId = 0;
+  private loaded = false;
+  private loadingOlder = false;
+  private stopped = false;
+  private unseen = 0;
+  private unread = 0;
+
+  constructor(
+    readonly room: string,
+    private readonly me: { readonly name: string; readonly uid: string },
+    private readonly events: RoomEvents,
+  ) {
+    this.list = new MessageList(me, { retry: (id) => void this.retry(id), discard: (id) => this.list.discard(id) });
+    this.scheduler = new PollScheduler(() => this.poll(), (failures) => this.events.connection(failures));
+    this.olderButton.onclick = () => void this.loadOlder();
+    this.jump.onclick = () => {
+      this.list.scrollToBottom();
+      this.seen();
+    };
+    this.list.pane.onscroll = () => {
+      if (this.list.isAtBottom()) this.seen();
+      if (this.list.pane.scrollTop < TOP_SLACK) void this.loadOlder();
+    };
+    this.jump.hidden = true;
+    this.updateHistory();
+  }
+
+  start(): void {
+    this.scheduler.start();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.scheduler.stop();
+    this.abort.abort();
+  }
+
+  pollNow(): void {
+    this.scheduler.pollNow();
+  }
+
+  noteActivity(): void {
+    this.scheduler.noteActivity();
+  }
+
+  visibilityChanged(): void {
+    if (document.visibilityState === 'visible') this.setUnread(0);
+    this.scheduler.visibilityChanged();
+  }
+
+  relabel(): void {
+    this.list.relabel();
+    this.updateHistory();
+    this.updateJump();
+  }
+
+  private async poll(): Promise<PollOutcome> {
+    let page;
+    try {
+      page = await readMessages(
+        this.room,
+        this.loaded ? { after: this.lastId } : { newest: true },
+        this.loaded ? CATCH_UP_PAGE : FIRST_PAGE,
+        this.abort.signal,
+      );
+    } catch (error) {
+      if (this.stopped) return { kind: 'stop' };
+      if (error instanceof ApiError && error.status === 401) {
+        this.events.sessionEnded();
+        return { kind: 'stop' };
+      }
+      return error instanceof ApiError && error.retryAfterMs !== undefined ? { kind: 'failed', retryAfterMs: error.retryAfterMs } : { kind: 'failed' };
+    }
+    if (this.stopped) return { kind: 'stop' };
+    this.show(page.messages);
+    this.lastId = Math.max(this.lastId, page.lastId);
+    return { kind: 'ok', hasMore: page.hasMore, pollAfterMs: page.pollAfterMs, news: page.messages.length > 0 };
+  }
+
+  private show(messages: readonly Message[]): void {
+    const first = !this.loaded;
+    this.loaded = true;
+    if (messages.length === 0) {
+      if (first) this.updateHistory();
+      return;
+    }
+    const atBottom = first || this.list.isAtBottom();
+    const fresh = this.list.append(messages);
+    if (atBottom) {
+      this.list.trim(MAX_RENDERED);
+      this.list.scrollToBottom();
+    } else {
+      // A reader far back in history keeps their place; the DOM is still bounded.
+      this.list.trim(2 * MAX_RENDERED);
+    }
+    this.updateHistory();
+    if (first || fresh.length === 0) return;
+    if (!atBottom) {
+      this.unseen += fresh.length;
+      this.updateJump();
+    }
+    if (document.visibilityState === 'hidden') this.setUnread(this.unread + fresh.length);
+    this.announce(fresh);
+  }
+
+  private announce(fresh: readonly Message[]): void {
+    const one = fresh.length === 1 ? fresh[0] : undefined;
+    this.live.textContent = one
+      ? t('announceOne', { name: one.user, text: one.text.length > 200 ? `${one.text.slice(0, 200)}…` : one.text })
+      : t('newMessagesMany', { n: fresh.length });
+  }
+
+  private seen(): void {
+    this.unseen = 0;
+    this.updateJump();
+  }
+
+  private setUnread(count: number): void {
+    this.unread = count;
+    this.events.unread(count);
+  }
+
+  private updateJump(): void {
+    this.jump.hidden = this.unseen === 0;
+    this.jump.textContent = this.unseen === 1 ? t('newMessagesOne') : t('newMessagesMany', { n: this.unseen });
+  }
+
+  private updateHistory(): void {
+    const oldest = this.list.oldestId;
+    this.olderButton.hidden = !this.loaded || oldest <= 1;
+    this.olderButton.disabled = this.loadingOlder;
+    this.olderButton.textContent = t(this.loadingOlder ? 'loadingOlder' : 'loadOlder');
+    this.roomStart.hidden = !this.loaded || oldest !== 1;
+    this.empty.hidden = !this.loaded || oldest !== 0 || this.list.size > 0;
+  }
+
+  async loadOlder(): Promise<void> {
+    const before = this.list.oldestId;
+    if (this.loadingOlder || !this.loaded || before <= 1) return;
+    this.loadingOlder = true;
+    this.updateHistory();
+    try {
+      const page = await readMessages(this.room, { before }, OLDER_PAGE, this.abort.signal);
+      if (!this.stopped) this.list.prepend(page.messages);
+    } catch {
+      // The button stays, so the reader can ask again; the indicator tells about the connection.
+    } finally {
+      this.loadingOlder = false;
+      if (!this.stopped) this.updateHistory();
+    }
+  }
+
+  /** Sends `text`; a failed send of the same text is repeated with its clientId, so it is stored once. */
+  send(text: string): Promise<boolean> {
+    return this.deliver(this.list.failedWithText(text) ?? newClientId(), text);
+  }
+
+  private async retry(clientId: string): Promise<void> {
+    const text = this.list.textOf(clientId);
+    if (text === undefined || this.list.isSending(clientId)) return;
+    await this.deliver(clientId, text);
+  }
+
+  private async deliver(clientId: string, text: string): Promise<boolean> {
+    this.list.showSending(clientId, text);
+    this.list.scrollToBottom();
+    this.scheduler.noteActivity();
+    try {
+      await sendMessage(this.room, text, clientId);
+    } catch (error) {
+      if (this.stopped) return false;
+      const [key, vars] = sendProblem(error);
+      if (key === 'sessionEnded') this.events.sessionEnded();
+      this.list.showFailed(clientId, key, vars);
+      this.events.sendProblem(key, vars);
+      return false;
+    }
+    if (this.stopped) return true;
+    this.list.showSent(clientId);
+    this.events.sent(text);
+    this.scheduler.pollNow();
+    return true;
+  }
+}
+
+function sendProblem(error: unknown): [StringKey, Record<string, string | number>?] {
+  if (!(error instanceof ApiError)) return ['sendOffline'];
+  switch (error.status) {
+    case 401:
+      return ['sessionEnded'];
+    case 429:
+      return ['slowDown', { s: Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000)) }];
+    case 400:
+    case 413:
+      return ['textRejected'];
+    default:
+      return ['sendBusy'];
+  }
+}

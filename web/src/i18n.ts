@@ -1,0 +1,183 @@
+/**
+ * Every string the page shows, in English and Chinese. The language comes from the browser
+ * unless the reader chose one; static text in index.html is marked with data-i18n attributes.
+ */
+
+const en = {
+  appTitle: 'Chat',
+  loginHeading: 'Join the chat',
+  loginIntro: 'Pick a name to chat with. Any script is welcome.',
+  nameLabel: 'Your name',
+  loginButton: 'Enter',
+  loggingIn: 'Entering…',
+  nameEmpty: 'Please type a name.',
+  nameTooLong: 'A name can have at most {max} characters.',
+  nameControl: 'A name cannot contain control characters.',
+  loginFailed: 'Could not log in. Please try again.',
+  loginOffline: 'Could not reach the chat. Check your connection and try again.',
+  sessionEnded: 'Your session has ended. Please log in again.',
+  language: 'Language',
+  otherLanguage: '中文',
+  roomLabel: 'Room',
+  joinButton: 'Join',
+  roomInvalid: 'A room name has 1 to 64 letters, digits, _ or -.',
+  roomHeading: '#{room}',
+  newPrivateRoom: 'New private room',
+  invite: 'Invite',
+  inviteText: 'Anyone with this link can read and write in this room:',
+  inviteLink: 'Invite link',
+  copy: 'Copy',
+  copied: 'Copied',
+  copyFailed: 'Select the link and copy it.',
+  signedInAs: 'Signed in as',
+  logOut: 'Log out',
+  messagesLabel: 'Messages',
+  loadOlder: 'Load older messages',
+  loadingOlder: 'Loading…',
+  roomStart: 'This is the start of the room.',
+  emptyRoom: 'No messages yet. Say hello!',
+  messageLabel: 'Message',
+  messagePlaceholder: 'Write a message…',
+  composerHint: 'Enter to send · Shift+Enter for a new line',
+  send: 'Send',
+  sending: 'Sending…',
+  notSent: 'Not sent.',
+  retry: 'Retry',
+  discard: 'Discard',
+  slowDown: 'Slow down: you can send again in {s} s.',
+  sendOffline: 'No connection.',
+  sendBusy: 'The chat is busy; try again in a moment.',
+  textRejected: 'The chat does not accept this text (it may contain control characters).',
+  charsLeft: '{n} characters left',
+  charsOver: '{n} characters too many',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+  newMessagesOne: '1 new message',
+  newMessagesMany: '{n} new messages',
+  announceOne: '{name}: {text}',
+  userTag: 'user {tag}',
+  you: 'you',
+} as const;
+
+export type StringKey = keyof typeof en;
+
+const zh: Record<StringKey, string> = {
+  appTitle: '聊天',
+  loginHeading: '加入聊天',
+  loginIntro: '取一个名字开始聊天，任何文字都可以。',
+  nameLabel: '你的名字',
+  loginButton: '进入',
+  loggingIn: '正在进入…',
+  nameEmpty: '请输入名字。',
+  nameTooLong: '名字最多 {max} 个字符。',
+  nameControl: '名字不能包含控制字符。',
+  loginFailed: '登录失败，请重试。',
+  loginOffline: '无法连接聊天服务，请检查网络后重试。',
+  sessionEnded: '会话已结束，请重新登录。',
+  language: '语言',
+  otherLanguage: 'English',
+  roomLabel: '房间',
+  joinButton: '进入',
+  roomInvalid: '房间名由 1 到 64 个字母、数字、_ 或 - 组成。',
+  roomHeading: '#{room}',
+  newPrivateRoom: '新建私密房间',
+  invite: '邀请',
+  inviteText: '拿到此链接的人都可以在这个房间里阅读和发言：',
+  inviteLink: '邀请链接',
+  copy: '复制',
+  copied: '已复制',
+  copyFailed: '请选中链接后复制。',
+  signedInAs: '当前用户',
+  logOut: '退出',
+  messagesLabel: '消息',
+  loadOlder: '加载更早的消息',
+  loadingOlder: '加载中…',
+  roomStart: '这是房间的第一条消息。',
+  emptyRoom: '还没有消息，打个招呼吧！',
+  messageLabel: '消息',
+  messagePlaceholder: '输入消息…',
+  composerHint: 'Enter 发送 · Shift+Enter 换行',
+  send: '发送',
+  sending: '发送中…',
+  notSent: '未发送。',
+  retry: '重试',
+  discard: '丢弃',
+  slowDown: '发送太快了，请 {s} 秒后再发。',
+  sendOffline: '没有网络连接。',
+  sendBusy: '聊天服务繁忙，请稍后重试。',
+  textRejected: '聊天服务不接受这段文字（可能含有控制字符）。',
+  charsLeft: '还可输入 {n} 个字符',
+  charsOver: '超出 {n} 个字符',
+  connected: '已连接',
+  reconnecting: '正在重新连接…',
+  offline: '离线',
+  newMessagesOne: '1 条新消息',
+  newMessagesMany: '{n} 条新消息',
+  announceOne: '{name}：{text}',
+  userTag: '用户 {tag}',
+  you: '我',
+};
+
+export type Lang = 'en' | 'zh';
+const STRINGS: Record<Lang, Record<StringKey, string>> = { en, zh };
+const STORAGE_KEY = 'chat.lang';
+
+let current: Lang = 'en';
+
+export function lang(): Lang {
+  return current;
+}
+
+/** The BCP 47 tag for dates and times in the current language. */
+export function locale(): string {
+  return current === 'zh' ? 'zh-CN' : 'en';
+}
+
+/** The reader's earlier choice, else the first of the browser's languages that we speak. */
+export function initialLang(stored: string | null, browserLanguages: readonly string[]): Lang {
+  if (stored === 'en' || stored === 'zh') return stored;
+  for (const tag of browserLanguages) {
+    const primary = tag.toLowerCase().split('-')[0];
+    if (primary === 'zh') return 'zh';
+    if (primary === 'en') return 'en';
+  }
+  return 'en';
+}
+
+export function setLang(next: Lang, remember: boolean): void {
+  current = next;
+  if (remember) {
+    try {
+      localStorage.setItem(STORAGE_KEY, next);
+    } catch {
+      // Storage may be disabled; the choice then lasts for this page only.
+    }
+  }
+}
+
+export function storedLang(): string | null {
+  try {
+    return localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function t(key: StringKey, vars: Readonly<Record<string, string | number>> = {}): string {
+  return STRINGS[current][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+    vars[name] === undefined ? whole : String(vars[name]),
+  );
+}
+
+/** Puts the current language's strings into the elements marked in the page's HTML. */
+export function translateStatic(root: ParentNode): void {
+  document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
+  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) el.textContent = t(el.dataset.i18n as StringKey);
+  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-placeholder]')) {
+    el.setAttribute('placeholder', t(el.dataset.i18nPlaceholder as StringKey));
+  }
+  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-label]')) {
+    el.setAttribute('aria-label', t(el.dataset.i18nLabel as StringKey));
+  }
+}
