@@ -1,4 +1,8 @@
-import java.io.File;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -10,9 +14,10 @@ import org.xml.sax.ErrorHandler;
 import org.xml.sax.SAXParseException;
 
 /**
- * Parses each file named on the command line with the JDK's conforming XML parser and prints
- * one JSON line per file: the element tree, or the parser's error. Any warning or error fails
- * the document, and a DOCTYPE is refused, so only plain well-formed XML gets through.
+ * Reads one document per line on standard input (base64 of its bytes), parses it with the
+ * JDK's conforming XML parser and answers one JSON line: the element tree, or the parser's
+ * error. Any warning or error fails the document, and a DOCTYPE is refused, so only plain
+ * well-formed XML gets through. One JVM serves a whole test file.
  */
 public class XmlCheck {
   public static void main(String[] args) throws Exception {
@@ -22,7 +27,9 @@ public class XmlCheck {
     factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
     factory.setExpandEntityReferences(false);
     factory.setCoalescing(true);
-    for (String path : args) {
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      byte[] document = Base64.getDecoder().decode(line.trim());
       DocumentBuilder builder = factory.newDocumentBuilder();
       builder.setErrorHandler(new ErrorHandler() {
         public void warning(SAXParseException e) throws SAXParseException { throw e; }
@@ -30,7 +37,7 @@ public class XmlCheck {
         public void fatalError(SAXParseException e) throws SAXParseException { throw e; }
       });
       try {
-        Element root = builder.parse(new File(path)).getDocumentElement();
+        Element root = builder.parse(new ByteArrayInputStream(document)).getDocumentElement();
         StringBuilder out = new StringBuilder("{\"ok\":true,\"root\":");
         element(root, out);
         System.out.println(out.append('}'));

@@ -1,13 +1,12 @@
 /**
  * Well-formedness by a real XML parser: the JDK's (Java is already needed for DynamoDB Local).
- * XmlCheck.java parses each document with DTDs refused and every warning fatal, and prints
- * the element tree as JSON, so a test can compare what an XML client would read.
+ * XmlCheck.java parses each document with DTDs refused and every warning fatal, and answers
+ * the element tree as JSON, so a test can compare what an XML client would read. One JVM is
+ * started on first use and serves the whole test file.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { createInterface } from 'node:readline';
 
 export interface XmlElement {
   readonly name: string;
@@ -21,25 +20,34 @@ export type XmlParse = { readonly ok: true; readonly root: XmlElement } | { read
 
 const CHECKER = join(__dirname, 'XmlCheck.java');
 
-/** Parses every document in one JVM start (about a second); answers in the same order. */
+let checker: { process: ChildProcessWithoutNullStreams; waiting: Array<(line: string) => void>; stderr: string } | undefined;
+
+function startChecker() {
+  const child = spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', CHECKER], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const state = { process: child, waiting: [] as Array<(line: string) => void>, stderr: '' };
+  child.stderr.on('data', (chunk: Buffer) => (state.stderr += chunk.toString()));
+  createInterface({ input: child.stdout }).on('line', (line) => state.waiting.shift()?.(line));
+  child.on('exit', (code) => {
+    if (checker === state) checker = undefined;
+    for (const resolve of state.waiting.splice(0)) resolve(JSON.stringify({ ok: false, error: `XmlCheck exited (${code}): ${state.stderr}` }));
+  });
+  // Not a reason for jest to wait: the process ends with its stdin.
+  child.unref();
+  return state;
+}
+
+/** Parses each document as an XML reader would; answers in the same order. */
 export async function parseXmlDocuments(documents: readonly string[]): Promise<XmlParse[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'xml-check-'));
-  try {
-    const files = documents.map((doc, i) => {
-      const file = join(dir, `${i}.xml`);
-      writeFileSync(file, doc, 'utf8');
-      return file;
-    });
-    const { stdout } = await promisify(execFile)('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', CHECKER, ...files], {
-      timeout: 60_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const results = stdout.trim().split('\n').map((line) => JSON.parse(line) as XmlParse);
-    if (results.length !== documents.length) throw new Error(`XmlCheck answered ${results.length} of ${documents.length} documents`);
-    return results;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  checker ??= startChecker();
+  const running = checker;
+  const answers = documents.map(
+    (doc) =>
+      new Promise<XmlParse>((resolve) => {
+        running.waiting.push((line) => resolve(JSON.parse(line) as XmlParse));
+        running.process.stdin.write(Buffer.from(doc, 'utf8').toString('base64') + '\n');
+      }),
+  );
+  return Promise.all(answers);
 }
 
 /** Parses one document and fails the test unless it is well-formed. */
@@ -47,6 +55,12 @@ export async function parseXmlStrictly(document: string): Promise<XmlElement> {
   const [result] = await parseXmlDocuments([document]);
   if (!result?.ok) throw new Error(`not well-formed XML: ${result?.error}\n${document}`);
   return result.root;
+}
+
+/** Ends the checker's JVM (call in afterAll). */
+export function stopXmlChecker(): void {
+  checker?.process.stdin.end();
+  checker = undefined;
 }
 
 export const childText = (element: XmlElement, name: string): string | undefined =>
