@@ -7,6 +7,7 @@ module.exports = {
   // One DynamoDB Local for the whole run; each test uses its own rooms and users.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -39,14 +39,17 @@ const UNAVAILABLE_NAMES = new Set([
   'RequestTimeoutException',
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** A network error that reached us wrapped, with only its message left (e.g. from another JS realm). */
+const NETWORK_MESSAGE = /\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|socket hang up|TimeoutError)\b/;
 
 /** Whether an SDK error means "the store cannot answer now" rather than "the request is wrong". */
 export function isStoreUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   return (
     UNAVAILABLE_NAMES.has(e.name ?? '') ||
     NETWORK_CODES.has(e.code ?? '') ||
+    NETWORK_MESSAGE.test(e.message ?? '') ||
     (e.$metadata?.httpStatusCode ?? 0) >= 500
   );
 }

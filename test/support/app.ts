@@ -24,6 +24,8 @@ export function loadApp(env: Record<string, string> = {}): App {
       handlers: require('../../lib/local/handlers').handlers,
       messageLog: require('../../functions/shared/message-log'),
     };
+    // Read the configuration now, while `env` is in force, not at the first request.
+    require('../../functions/shared/config').config();
   });
   return app!;
 }
