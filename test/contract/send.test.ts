@@ -2,7 +2,7 @@
  * POST /api/rooms/{room}/messages: storing a message as the session's user, idempotent sends
  * with clientId, and every way a send is refused, each of which must store nothing.
  */
-import { uniqueRoom } from '../support/app';
+import { apiEvent, call, uniqueRoom } from '../support/app';
 import { expectMatchesSpec } from '../support/openapi';
 import { loadAppWith } from './support/env';
 import { bothTransports, type Reply, type Transport } from './support/transports';
@@ -232,3 +232,22 @@ describe.each(['handlers', 'local server over HTTP'])('sending through the %s', 
     await refused(user.token, uniqueRoom(), { body: 'x'.repeat(20000), contentType: 'text/plain' }, 413, 'payload_too_large');
   });
 });
+
+describe('a body that is not UTF-8', () => {
+  it('is refused as invalid_json when API Gateway passes it base64-encoded, and nothing is stored', async () => {
+    const app = loadAppWith({ CHAT_SEND_RATE: '0' });
+    const token = (await call(app, 'POST', '/api/login', { body: { name: 'Mei' } })).json.token;
+    const room = uniqueRoom();
+    const event = apiEvent('POST', `/api/rooms/${room}/messages`, { token, body: 'x' });
+    const latin1 = Buffer.concat([Buffer.from('{"text":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const result = await app.handlers.add({ ...event, body: latin1.toString('base64'), isBase64Encoded: true });
+    const res = { status: result.statusCode!, headers: lowerCaseKeys(result.headers), cookies: [], text: result.body ?? '' };
+    expectMatchesSpec('POST', MESSAGES, 400, res);
+    expect(JSON.parse(res.text).error.code).toBe('invalid_json');
+    expect((await call(app, 'GET', `/api/rooms/${room}/messages`, { token })).json.messages).toEqual([]);
+  });
+});
+
+function lowerCaseKeys(headers: Record<string, unknown> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+}
