@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { JavaMissingError, startDynamoDbLocal, type RunningDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { createRequestListener, type RequestListener } from '../lib/local/http-adapter';
 import { localSessionKey } from '../lib/local/session-key-file';
+import { startStoreFaultsFromEnv } from '../lib/local/store-faults';
 import { ensureTable } from '../lib/local/table-setup';
 
 const env = process.env;
@@ -94,6 +95,8 @@ async function main(): Promise<void> {
   });
   await ensureTable(admin, env.CHAT_TABLE_NAME);
   admin.destroy();
+  // Off unless CHAT_FAULTS is set: then the handlers reach the store through a fault-injecting proxy.
+  env.DYNAMODB_ENDPOINT = (await startStoreFaultsFromEnv(endpoint, env)) ?? endpoint;
 
   const { handlers } = await import('../lib/local/handlers');
   app = createRequestListener({ handlers, webRoot: resolve(__dirname, '..', 'web') });
