@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ROUTES, matchPath, routeKey, type FunctionName } from '../../functions/shared/routes';
 import { SITE_HEADERS } from '../site-headers';
@@ -95,7 +95,9 @@ export function toEvent(req: IncomingMessage, url: URL, body: Buffer): APIGatewa
   const route = ROUTES.find((r) => r.method === method && matchPath(r.path, url.pathname));
   const pathParameters = route ? matchPath(route.path, url.pathname) : undefined;
   const now = new Date();
-  const isText = TEXT_BODY.test(headers['content-type'] ?? '');
+  // Text goes as text, as API Gateway passes it; anything else, or text that is not valid
+  // UTF-8, goes base64-encoded so that the handler sees the bytes that were sent.
+  const isText = TEXT_BODY.test(headers['content-type'] ?? '') && isUtf8(body);
   const requestId = randomUUID();
 
   return {
@@ -128,6 +130,15 @@ export function toEvent(req: IncomingMessage, url: URL, body: Buffer): APIGatewa
     ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: body.length > 0 && !isText,
   };
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Writes a handler's result, or 500 as API Gateway does when the result is malformed. */
@@ -199,9 +210,9 @@ function serveStatic(webRoot: string | undefined, req: IncomingMessage, pathname
   } catch {
     return plain(400, 'Bad Request');
   }
-  const relative = normalize(decoded === '/' ? '/index.html' : decoded);
-  const file = join(webRoot, relative);
-  if (!file.startsWith(webRoot.endsWith(sep) ? webRoot : webRoot + sep)) return plain(404, 'Not Found');
+  const folder = resolve(webRoot);
+  const file = join(folder, normalize(decoded === '/' ? '/index.html' : decoded));
+  if (!file.startsWith(folder + sep)) return plain(404, 'Not Found');
   let size: number;
   try {
     const stat = statSync(file);
