@@ -2,7 +2,7 @@
  * HTTP in and out for API Gateway HTTP API (payload format 2.0): body parsing, headers,
  * and the one place every response and every error is built.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import {
   ApiError,
   StoreUnavailableError,
@@ -11,7 +11,8 @@ import {
   unavailable,
   unsupportedMediaType,
 } from './errors';
-import { log } from './log';
+import { log, logger } from './log';
+import { countResponse } from './metrics';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -107,9 +108,23 @@ export function errorResult(error: ApiError): HttpResult {
 /**
  * Wraps a handler: typed errors become their documented answers; a store that stays
  * unavailable after the client's retries becomes 503 with Retry-After; anything else is a
- * bug, logged in full and answered with a fixed 500 body.
+ * bug, logged in full and answered with a fixed 500 body. Every answer is counted in the
+ * metrics; in Lambda the log lines carry the request id.
  */
 export function httpHandler(
+  name: string,
+  handle: (event: HttpEvent) => Promise<HttpResult>,
+): (event: HttpEvent, context?: Context) => Promise<HttpResult> {
+  const answer = withErrorAnswers(name, handle);
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    const result = await answer(event);
+    countResponse(name, result.statusCode ?? 200);
+    return result;
+  };
+}
+
+function withErrorAnswers(
   name: string,
   handle: (event: HttpEvent) => Promise<HttpResult>,
 ): (event: HttpEvent) => Promise<HttpResult> {

@@ -1,15 +1,22 @@
-/** Structured JSON log lines, one per event, for CloudWatch Logs or a terminal. */
-type Level = 'debug' | 'info' | 'warn' | 'error';
+/**
+ * Structured JSON log lines through Powertools Logger: in Lambda each line carries the
+ * request id and the cold-start flag (see `httpHandler`); locally the same lines go to the
+ * terminal. `CHAT_LOG_SILENT=1` keeps only errors (the tests set it).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
 
-function write(level: Level, message: string, fields: Record<string, unknown>): void {
-  if (process.env.CHAT_LOG_SILENT === '1' && level !== 'error') return;
-  const line = JSON.stringify({ level, message, time: new Date().toISOString(), ...fields });
-  if (level === 'error' || level === 'warn') console.error(line);
-  else console.log(line);
-}
+/** The service name is the stack's name in AWS (POWERTOOLS_SERVICE_NAME), `chat` elsewhere. */
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'chat' });
+
+// Read on every call, as before: a test may silence the log after this module has loaded.
+const silent = (): boolean => process.env.CHAT_LOG_SILENT === '1';
 
 export const log = {
-  info: (message: string, fields: Record<string, unknown> = {}) => write('info', message, fields),
-  warn: (message: string, fields: Record<string, unknown> = {}) => write('warn', message, fields),
-  error: (message: string, fields: Record<string, unknown> = {}) => write('error', message, fields),
+  info: (message: string, fields: Record<string, unknown> = {}) => {
+    if (!silent()) logger.info(message, fields);
+  },
+  warn: (message: string, fields: Record<string, unknown> = {}) => {
+    if (!silent()) logger.warn(message, fields);
+  },
+  error: (message: string, fields: Record<string, unknown> = {}) => logger.error(message, fields),
 };
