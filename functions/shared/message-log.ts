@@ -133,7 +133,10 @@ type Outcome =
   | { readonly kind: 'written' }
   | { readonly kind: 'repeat'; readonly id: number }
   | { readonly kind: 'taken' }
-  | { readonly kind: 'conflict' };
+  /** Another transaction held one of the items: go again after a short pause. */
+  | { readonly kind: 'conflict' }
+  /** Cancelled because of another message in the same batch: simply go again. */
+  | { readonly kind: 'again' };
 
 /** Writes the batch at the ids after the head; retries what lost a race until all are settled. */
 async function writeBatch(room: string, batch: Pending[]): Promise<void> {
@@ -252,8 +255,7 @@ async function commit(messages: Message[], pending: Pending[]): Promise<Outcome[
       if (onMessage?.Code === 'TransactionConflict' || onClientId?.Code === 'TransactionConflict') {
         return { kind: 'conflict' };
       }
-      // Cancelled because of another message in the batch: this one simply goes again.
-      return { kind: 'conflict' };
+      return { kind: 'again' };
     });
   }
 }
