@@ -1,0 +1,104 @@
+/**
+ * What wakes someone up: the API answering 5xx, the store throttling, functions failing or
+ * being throttled. Every alarm notifies one SNS topic; subscribe to it (DEPLOY.md).
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  ComparisonOperator,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { METRIC } from '../../functions/shared/metrics';
+import { METRICS_NAMESPACE, type ChatFunction } from './chat-function';
+
+const PERIOD = Duration.minutes(5);
+
+export interface ChatAlarmsProps {
+  readonly api: HttpApi;
+  readonly functions: readonly ChatFunction[];
+  readonly alarmEmail: string | undefined;
+}
+
+export class ChatAlarms extends Construct {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ChatAlarmsProps) {
+    super(scope, id);
+    // Not encrypted with a KMS key: notifications carry only alarm names and states, and
+    // CloudWatch cannot publish to a topic under the AWS-managed SNS key.
+    this.topic = new Topic(this, 'Topic', { displayName: 'Chat alarms', enforceSSL: true });
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+
+    const sum = (metrics: IMetric[], label: string) =>
+      new MathExpression({
+        expression: metrics.map((_, i) => `m${i}`).join(' + '),
+        usingMetrics: Object.fromEntries(metrics.map((m, i) => [`m${i}`, m])),
+        label,
+        period: PERIOD,
+      });
+
+    this.add('ServerErrorRate', {
+      description: '5% or more of API requests answered 5xx, two periods running (bugs, timeouts, the store out of reach).',
+      metric: new MathExpression({
+        // Too few requests say nothing about a rate.
+        expression: 'IF(requests >= 20, 100 * errors / requests, 0)',
+        usingMetrics: {
+          errors: props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }),
+          requests: props.api.metricCount({ period: PERIOD, statistic: 'Sum' }),
+        },
+        label: 'API 5xx %',
+        period: PERIOD,
+      }),
+      threshold: 5,
+      evaluationPeriods: 2,
+    });
+    this.add('StoreThrottles', {
+      description: 'Requests answered 503 because DynamoDB throttled or was out of reach after retries.',
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC.storeThrottles,
+        dimensionsMap: { service: Stack.of(this).stackName },
+        statistic: 'Sum',
+        period: PERIOD,
+      }),
+      threshold: 5,
+      evaluationPeriods: 1,
+    });
+    this.add('FunctionErrors', {
+      description: 'A function crashed or timed out (the handlers answer every error themselves, so any is a problem).',
+      metric: sum(props.functions.map((f) => f.function.metricErrors({ period: PERIOD, statistic: 'Sum' })), 'Function errors'),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+    this.add('FunctionThrottles', {
+      description: 'Lambda refused invocations: the account or Region concurrency limit is reached.',
+      metric: sum(props.functions.map((f) => f.function.metricThrottles({ period: PERIOD, statistic: 'Sum' })), 'Function throttles'),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+  }
+
+  private add(id: string, props: { description: string; metric: IMetric; threshold: number; evaluationPeriods: number }): void {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: props.description,
+      metric: props.metric,
+      threshold: props.threshold,
+      evaluationPeriods: props.evaluationPeriods,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No traffic is not a problem.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The six handlers as functions, and what each may do: the table below is the whole
+ * permission model of the chat, checked statement by statement in test/stack.
+ */
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { FunctionName } from '../../functions/shared/routes';
+import { ChatFunction, type TableAction } from './chat-function';
+
+export interface FunctionNeeds {
+  readonly description: string;
+  /** The store operations its code performs; none means no table at all. */
+  readonly table: readonly TableAction[];
+  /** Whether it signs or verifies sessions, and so reads the session key. */
+  readonly sessionKey: boolean;
+  /**
+   * Above the longest the code can take before it answers by itself (the SDK's 3 attempts
+   * of at most 3 s each per store call, the append's 8 s deadline), so a slow store gets
+   * the documented JSON 503 rather than a Lambda timeout; below HTTP API's 30 s limit.
+   */
+  readonly timeout: Duration;
+}
+
+export const FUNCTION_NEEDS: Readonly<Record<FunctionName, FunctionNeeds>> = {
+  login: { description: 'POST /api/login: signs a session', table: [], sessionKey: true, timeout: Duration.seconds(15) },
+  session: { description: 'GET /api/session: reads a session', table: [], sessionKey: true, timeout: Duration.seconds(15) },
+  health: { description: 'GET /api/health', table: [], sessionKey: false, timeout: Duration.seconds(5) },
+  'not-found': { description: 'Every other /api request: 404 or 405', table: [], sessionKey: false, timeout: Duration.seconds(5) },
+  // A poll is one strongly consistent query.
+  poll: { description: 'GET /api/rooms/{room}/messages', table: ['Query'], sessionKey: true, timeout: Duration.seconds(15) },
+  // The send limit (UpdateItem), the room's head (Query), the write (a conditional PutItem, or
+  // a transaction of conditional puts, which IAM authorises as PutItem item by item) and the
+  // lookup of a repeated clientId (GetItem).
+  add: {
+    description: 'POST /api/rooms/{room}/messages',
+    table: ['UpdateItem', 'Query', 'PutItem', 'GetItem'],
+    sessionKey: true,
+    timeout: Duration.seconds(25),
+  },
+};
+
+export interface ChatFunctionsProps {
+  readonly table: ITable;
+  readonly sessionKey: ISecret;
+  readonly sessionKeyVersion: string;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+export class ChatFunctions extends Construct {
+  readonly byName: Readonly<Record<FunctionName, ChatFunction>>;
+
+  constructor(scope: Construct, id: string, props: ChatFunctionsProps) {
+    super(scope, id);
+    const entries = (Object.keys(FUNCTION_NEEDS) as FunctionName[]).map((name) => {
+      const needs = FUNCTION_NEEDS[name];
+      const fn = new ChatFunction(this, pascalCase(name), {
+        name,
+        description: `Chat: ${needs.description}`,
+        timeout: needs.timeout,
+        // CPU grows with memory: 256 MB loads the ~0.5 MB bundle and its SDK about twice as fast
+        // as 128 MB, and the handlers are short, so the cost per request hardly moves.
+        memorySize: 256,
+        logRetention: props.logRetention,
+        removalPolicy: props.removalPolicy,
+      });
+      if (needs.table.length > 0) fn.bindTable(props.table, needs.table);
+      if (needs.sessionKey) fn.bindSessionKey(props.sessionKey, props.sessionKeyVersion);
+      return [name, fn] as const;
+    });
+    this.byName = Object.fromEntries(entries) as Record<FunctionName, ChatFunction>;
+  }
+
+  get all(): ChatFunction[] {
+    return Object.values(this.byName);
+  }
+}
+
+const pascalCase = (name: string): string => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
