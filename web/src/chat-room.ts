@@ -14,6 +14,8 @@ import type { Message } from './types';
 export const FIRST_PAGE = 50;
 const OLDER_PAGE = 100;
 const CATCH_UP_PAGE = 200;
+/** While catching up (hasMore), pages are rendered together once this many have come. */
+const CATCH_UP_RENDER = 1000;
 /** Nearer than this (px) to the top, older messages load by themselves. */
 const TOP_SLACK = 80;
 
@@ -45,6 +47,11 @@ export class ChatRoom {
   private stopped = false;
   private unseen = 0;
   private unread = 0;
+  /** The reader was at the bottom when they last scrolled. */
+  private stuck = true;
+  private readonly resizes: ResizeObserver;
+  /** Messages fetched during a catch-up, not rendered yet. */
+  private arrived: Message[] = [];
 
   constructor(
     readonly room: string,
@@ -59,11 +66,18 @@ export class ChatRoom {
       this.seen();
     };
     this.list.pane.onscroll = () => {
-      if (this.list.isAtBottom()) this.seen();
+      this.stuck = this.list.isAtBottom();
+      if (this.stuck) this.seen();
       if (this.list.pane.scrollTop < TOP_SLACK) void this.loadOlder();
     };
     this.jump.hidden = true;
     this.updateHistory();
+    // A reader at the bottom stays there when the pane or what is in it changes size (a
+    // message box growing, a panel opening, a failed message showing its buttons).
+    this.resizes = new ResizeObserver(() => {
+      if (this.stuck) this.list.scrollToBottom();
+    });
+    for (const id of ['message-pane', 'messages', 'pending']) this.resizes.observe(byId(id));
   }
 
   start(): void {
@@ -72,6 +86,7 @@ export class ChatRoom {
 
   stop(): void {
     this.stopped = true;
+    this.resizes.disconnect();
     this.scheduler.stop();
     this.abort.abort();
   }
@@ -113,8 +128,14 @@ export class ChatRoom {
       return error instanceof ApiError && error.retryAfterMs !== undefined ? { kind: 'failed', retryAfterMs: error.retryAfterMs } : { kind: 'failed' };
     }
     if (this.stopped) return { kind: 'stop' };
-    this.show(page.messages);
     this.lastId = Math.max(this.lastId, page.lastId);
+    // A long catch-up renders in a few large batches rather than many small ones: each
+    // render lays out and paints the whole list once.
+    this.arrived.push(...page.messages);
+    if (!page.hasMore || this.arrived.length >= CATCH_UP_RENDER) {
+      this.show(this.arrived);
+      this.arrived = [];
+    }
     return { kind: 'ok', hasMore: page.hasMore, pollAfterMs: page.pollAfterMs, news: page.messages.length > 0 };
   }
 
@@ -125,16 +146,19 @@ export class ChatRoom {
       if (first) this.updateHistory();
       return;
     }
-    const atBottom = first || this.list.isAtBottom();
-    const fresh = this.list.append(messages);
+    const atBottom = first || this.stuck || this.list.isAtBottom();
+    const { fresh, confirmed } = atBottom ? this.list.append(messages, MAX_RENDERED) : this.list.append(messages);
     if (atBottom) {
-      this.list.trim(MAX_RENDERED);
+      this.updateHistory();
       this.list.scrollToBottom();
     } else {
-      // A reader far back in history keeps their place; the DOM is still bounded.
-      this.list.trim(2 * MAX_RENDERED);
+      // A reader back in history keeps their place; the DOM is still bounded.
+      this.list.keepingPosition(() => {
+        this.list.trim(2 * MAX_RENDERED);
+        this.updateHistory();
+      });
     }
-    this.updateHistory();
+    for (const text of confirmed) this.events.sent(text);
     if (first || fresh.length === 0) return;
     if (!atBottom) {
       this.unseen += fresh.length;
@@ -180,15 +204,18 @@ export class ChatRoom {
     if (this.loadingOlder || !this.loaded || before <= 1) return;
     this.loadingOlder = true;
     this.updateHistory();
+    let older: readonly Message[] = [];
     try {
-      const page = await readMessages(this.room, { before }, OLDER_PAGE, this.abort.signal);
-      if (!this.stopped) this.list.prepend(page.messages);
+      older = (await readMessages(this.room, { before }, OLDER_PAGE, this.abort.signal)).messages;
     } catch {
       // The button stays, so the reader can ask again; the indicator tells about the connection.
-    } finally {
-      this.loadingOlder = false;
-      if (!this.stopped) this.updateHistory();
     }
+    if (this.stopped) return;
+    this.list.keepingPosition(() => {
+      this.list.prepend(older);
+      this.loadingOlder = false;
+      this.updateHistory();
+    });
   }
 
   /** Sends `text`; a failed send of the same text is repeated with its clientId, so it is stored once. */
@@ -210,6 +237,8 @@ export class ChatRoom {
       await sendMessage(this.room, text, clientId);
     } catch (error) {
       if (this.stopped) return false;
+      // A poll may have brought the stored message already, when only the answer was lost.
+      if (this.list.textOf(clientId) === undefined) return true;
       const [key, vars] = sendProblem(error);
       if (key === 'sessionEnded') this.events.sessionEnded();
       this.list.showFailed(clientId, key, vars);

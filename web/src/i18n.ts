@@ -6,7 +6,7 @@
 const en = {
   appTitle: 'Chat',
   loginHeading: 'Join the chat',
-  loginIntro: 'Pick a name to chat with. Any script is welcome.',
+  loginIntro: 'Pick a name to chat with, in any language.',
   nameLabel: 'Your name',
   loginButton: 'Enter',
   loggingIn: 'Entering…',
@@ -48,8 +48,8 @@ const en = {
   sendOffline: 'No connection.',
   sendBusy: 'The chat is busy; try again in a moment.',
   textRejected: 'The chat does not accept this text (it may contain control characters).',
-  charsLeft: '{n} characters left',
-  charsOver: '{n} characters too many',
+  charsLeft: 'Characters left: {n}',
+  charsOver: 'Over the limit by {n}',
   connected: 'Connected',
   reconnecting: 'Reconnecting…',
   offline: 'Offline',
@@ -65,7 +65,7 @@ export type StringKey = keyof typeof en;
 const zh: Record<StringKey, string> = {
   appTitle: '聊天',
   loginHeading: '加入聊天',
-  loginIntro: '取一个名字开始聊天，任何文字都可以。',
+  loginIntro: '取一个名字开始聊天，任何语言都可以。',
   nameLabel: '你的名字',
   loginButton: '进入',
   loggingIn: '正在进入…',

@@ -55,58 +55,76 @@ export class MessageList {
 
   /**
    * Messages newer than the ones held, oldest first. Our own pending messages are confirmed in
-   * place when their server copy arrives. Returns the messages that were not ours.
+   * place when their server copy arrives. With `bound`, the list then keeps only the newest
+   * `bound` messages, and nodes that would be dropped at once are never made. Returns the
+   * messages that were not ours, and the texts of ours that this confirmed before their send did.
    */
-  append(messages: readonly Message[]): Message[] {
+  append(messages: readonly Message[], bound?: number): { fresh: Message[]; confirmed: string[] } {
     const fresh: Message[] = [];
+    const confirmed: string[] = [];
+    const news = messages.filter((m) => m.id > this.newestId);
+    const skip = bound !== undefined && news.length >= bound ? news.length - bound : -1;
+    if (skip >= 0) {
+      this.list.replaceChildren();
+      this.rendered = 0;
+      this.oldestId = 0;
+    } else if (bound !== undefined) {
+      this.trim(bound - news.length);
+    }
     const batch = document.createDocumentFragment();
-    for (const m of messages) {
-      if (m.id <= this.newestId) continue;
+    news.forEach((m, i) => {
       const own = m.clientId !== undefined && m.uid === this.me.uid ? this.pending.get(m.clientId) : undefined;
       if (own) {
         this.pending.delete(m.clientId!);
-        batch.append(fillMessage(own.item, m, this.me.uid));
+        // Also a send that failed on the way back: the server has it, so it is sent.
+        if (own.state !== 'sent') confirmed.push(own.text);
+        if (i < skip) own.item.remove();
+        else batch.append(fillMessage(own.item, m, this.me.uid));
       } else {
-        batch.append(messageItem(m, this.me.uid));
+        if (i >= skip) batch.append(messageItem(m, this.me.uid));
         if (m.uid !== this.me.uid) fresh.push(m);
       }
       this.newestId = m.id;
-      if (this.oldestId === 0) this.oldestId = m.id;
-      this.rendered++;
-    }
+      if (i >= skip) {
+        if (this.oldestId === 0) this.oldestId = m.id;
+        this.rendered++;
+      }
+    });
     this.list.append(batch);
-    return fresh;
+    return { fresh, confirmed };
   }
 
-  /** Older messages, oldest first, put above the ones held without moving what the reader sees. */
+  /**
+   * Runs `change`, which adds or removes content above the reader's view, without moving what
+   * the reader sees: the newest message stays where it was on the screen.
+   */
+  keepingPosition(change: () => void): void {
+    const reference = this.list.lastElementChild;
+    const before = reference?.getBoundingClientRect().top;
+    change();
+    if (reference?.isConnected && before !== undefined) this.pane.scrollTop += reference.getBoundingClientRect().top - before;
+  }
+
+  /** Older messages, oldest first, put above the ones held (see keepingPosition). */
   prepend(messages: readonly Message[]): void {
     const older = messages.filter((m) => this.oldestId === 0 || m.id < this.oldestId);
     if (older.length === 0) return;
     const batch = document.createDocumentFragment();
     for (const m of older) batch.append(messageItem(m, this.me.uid));
-    const before = this.pane.scrollHeight;
-    const top = this.pane.scrollTop;
     this.list.prepend(batch);
-    this.pane.scrollTop = top + (this.pane.scrollHeight - before);
     this.oldestId = older[0]!.id;
     if (this.newestId === 0) this.newestId = older[older.length - 1]!.id;
     this.rendered += older.length;
   }
 
-  /** Drops the oldest nodes beyond `max`. */
+  /** Drops the oldest nodes beyond `max` (see keepingPosition). */
   trim(max = MAX_RENDERED): void {
-    if (this.rendered <= max) return;
-    const before = this.pane.scrollHeight;
-    const top = this.pane.scrollTop;
-    let first = this.list.firstElementChild;
-    while (this.rendered > max && first) {
-      const next = first.nextElementSibling;
-      first.remove();
+    while (this.rendered > max && this.list.firstElementChild) {
+      this.list.firstElementChild.remove();
       this.rendered--;
-      first = next;
     }
+    const first = this.list.firstElementChild;
     this.oldestId = first instanceof HTMLElement ? Number(first.dataset.id) : 0;
-    this.pane.scrollTop = Math.max(0, top - (before - this.pane.scrollHeight));
   }
 
   /** Shows our message at once as "sending"; an earlier failed copy with this clientId is reused. */

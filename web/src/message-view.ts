@@ -22,8 +22,8 @@ function fmt() {
   if (formatters?.locale !== current) {
     formatters = {
       locale: current,
-      time: new Intl.DateTimeFormat(current, { hour: '2-digit', minute: '2-digit' }),
-      dayTime: new Intl.DateTimeFormat(current, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }),
+      time: new Intl.DateTimeFormat(current, { hour: 'numeric', minute: '2-digit' }),
+      dayTime: new Intl.DateTimeFormat(current, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }),
       full: new Intl.DateTimeFormat(current, { dateStyle: 'full', timeStyle: 'medium' }),
     };
   }

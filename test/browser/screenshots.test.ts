@@ -1,0 +1,82 @@
+/**
+ * Screenshots of the login view and of a busy room, in English and Chinese, on a desktop and a
+ * phone screen, saved in test-artifacts/ (not committed) for people to look at.
+ */
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { loadApp, uniqueRoom, type App } from '../support/app';
+import { artifactsDir, buildPage, launchBrowser, logIn, say, serve, sessionOf, visit, type Person, type RunningServer } from './support';
+
+let app: App;
+let browser: Browser;
+let server: RunningServer;
+const people: Person[] = [];
+
+beforeAll(async () => {
+  app = loadApp({ CHAT_SEND_RATE: '0' });
+  let webRoot: string;
+  [webRoot, browser] = await Promise.all([buildPage(), launchBrowser()]);
+  server = await serve(app, webRoot);
+}, 60_000);
+
+afterEach(async () => {
+  const problems = people.flatMap((p) => p.problems);
+  await Promise.all(people.splice(0).map((p) => p.context.close()));
+  expect(problems).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const SCREENS = {
+  desktop: { viewport: { width: 1100, height: 760 } },
+  phone: { viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+} as const;
+
+const CONVERSATION: [string, string, string][] = [
+  ['Ana', 'u_a000000000000001', 'Morning all! Who is around for the release today?'],
+  ['小明', 'u_b000000000000002', '我在！刚把测试跑完，全部通过了 🎉'],
+  ['Sam', 'u_c000000000000003', 'Here. The deploy checklist:\n1. tag the build\n2. run the smoke tests\n3. watch the dashboards'],
+  ['Sam', 'u_d000000000000004', 'Two of us are called Sam, so look at the little tag after the name 🙂'],
+  ['美玲', 'u_e000000000000005', '文档也更新好了，链接在 https://example.com/docs/release-notes/2026/11/very-long-path-that-wraps'],
+  ['Ana', 'u_a000000000000001', '<b>Markup</b> shows as typed, never as HTML.'],
+];
+
+async function busyRoom(page: Page, room: string, lang: 'en' | 'zh'): Promise<void> {
+  const me = await sessionOf(page);
+  for (const [user, uid, text] of CONVERSATION) await app.messageLog.appendMessage({ room, user, uid, text });
+  await app.messageLog.appendMessage({ room, user: me.name, uid: me.uid, text: lang === 'zh' ? '好的，我来盯着监控 👀' : 'Great, I will watch the dashboards 👀' });
+  await app.messageLog.appendMessage({ room, user: 'Ana', uid: 'u_a000000000000001', text: lang === 'zh' ? '谢谢！' : 'Thanks!' });
+  await page.locator('#messages .msg').nth(CONVERSATION.length + 1).waitFor();
+  // A message being typed near the limit, and one that could not be sent.
+  await page.route(
+    (url) => url.pathname.endsWith('/messages'),
+    (route) => (route.request().method() === 'POST' ? route.abort('connectionreset') : route.continue()),
+  );
+  await say(page, lang === 'zh' ? '这条没发出去' : 'This one did not go through');
+  await page.locator('#pending .msg.failed').waitFor();
+  await page.locator('#composer-text').fill('');
+  await page.locator('#messages .msg').last().scrollIntoViewIfNeeded();
+}
+
+for (const lang of ['en', 'zh'] as const) {
+  for (const screen of ['desktop', 'phone'] as const) {
+    it(`shows the login view and a busy room (${lang}, ${screen})`, async () => {
+      const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
+      const person = await visit(browser, server.url, { locale, ...SCREENS[screen] });
+      people.push(person);
+      const { page } = person;
+      await page.locator('#login-view').waitFor();
+      await page.screenshot({ path: join(artifactsDir(), `login-${lang}-${screen}.png`) });
+
+      const room = uniqueRoom('busy');
+      await page.evaluate((r) => (location.hash = r), room);
+      await logIn(page, lang === 'zh' ? '小红' : 'Robin');
+      await busyRoom(page, room, lang);
+      if (screen === 'desktop') await page.locator('#invite-toggle').click();
+      await page.screenshot({ path: join(artifactsDir(), `room-${lang}-${screen}.png`) });
+    }, 60_000);
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * What the browser tests share: the page built into a temp folder, the local server serving it
+ * with the chat's handlers, Debian's Chromium driven by playwright-core, and people who open
+ * the page and log in.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { App } from '../support/app';
+
+const root = join(__dirname, '..', '..');
+
+/** Builds the page with the same `buildWeb` as `npm start` and the AWS stack. */
+export async function buildPage(): Promise<string> {
+  const outdir = mkdtempSync(join(tmpdir(), 'chat-web-'));
+  // scripts/build.mjs is an ES module with top-level await: a separate Node imports it.
+  await promisify(execFile)(
+    process.execPath,
+    ['--input-type=module', '-e', 'const { buildWeb } = await import("./scripts/build.mjs"); await buildWeb(process.env.WEB_OUT);'],
+    { cwd: root, env: { ...process.env, WEB_OUT: outdir } },
+  );
+  return outdir;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The local server (page and API) on `port` (0: any free one), in this process. */
+export async function serve(app: App, webRoot: string, port = 0): Promise<RunningServer> {
+  const { createLocalServer } = require('../../lib/local/http-adapter') as typeof import('../../lib/local/http-adapter');
+  const server: Server = createLocalServer({ handlers: app.handlers, webRoot });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface Person {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Script errors, CSP violations and dialogs seen on the page: a test expects none. */
+  readonly problems: string[];
+}
+
+/** A new browser profile (own storage) on the page at `url`; not logged in yet. */
+export async function visit(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Person> {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1000, height: 720 }, ...options });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    const text = message.text();
+    if (/Content Security Policy|Refused to/i.test(text)) problems.push(`CSP: ${text}`);
+  });
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.type()} ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  await page.goto(url);
+  return { context, page, problems };
+}
+
+/** Logs in through the form and waits for the chat. */
+export async function logIn(page: Page, name: string): Promise<void> {
+  await page.locator('#login-name').fill(name);
+  await page.locator('#login-button').click();
+  await page.locator('#chat-view').waitFor({ state: 'visible' });
+}
+
+/** A person who opened `url` and logged in as `name`. */
+export async function personIn(browser: Browser, url: string, name: string, options: BrowserContextOptions = {}): Promise<Person> {
+  const person = await visit(browser, url, options);
+  await logIn(person.page, name);
+  return person;
+}
+
+/** Types `text` in the message box and presses Enter. */
+export async function say(page: Page, text: string): Promise<void> {
+  await page.locator('#composer-text').fill(text);
+  await page.locator('#composer-text').press('Enter');
+}
+
+/** The texts of the confirmed messages on the page, in order. */
+export function shownTexts(page: Page): Promise<string[]> {
+  return page.locator('#messages .msg .text').allTextContents();
+}
+
+/** The session this page holds, as the page stored it. */
+export async function sessionOf(page: Page): Promise<{ token: string; uid: string; name: string }> {
+  const raw = await page.evaluate(() => localStorage.getItem('chat.session'));
+  if (!raw) throw new Error('the page holds no session');
+  return JSON.parse(raw);
+}
+
+/**
+ * Playwright keeps every page "visible" (no API hides one), so a tab switch is emulated the way
+ * the browser reports it: document.visibilityState changes and visibilitychange fires.
+ */
+export async function setTabHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((h) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
+/** Counts the page's polls of the message list (GET …/messages?after=…), with `now()` at each. */
+export function countPolls(page: Page, now: () => number = Date.now): { count: number; readonly times: number[]; inFlight: number } {
+  const counter = { count: 0, times: [] as number[], inFlight: 0 };
+  const isPoll = (request: { url(): string; method(): string }) =>
+    request.method() === 'GET' && /\/api\/rooms\/[^/]+\/messages\?after=/.test(request.url());
+  page.on('request', (request) => {
+    if (!isPoll(request)) return;
+    counter.count++;
+    counter.inFlight++;
+    counter.times.push(now());
+  });
+  const done = (request: { url(): string; method(): string }) => {
+    if (isPoll(request)) counter.inFlight--;
+  };
+  page.on('requestfinished', done);
+  page.on('requestfailed', done);
+  return counter;
+}
+
+export function artifactsDir(): string {
+  const dir = join(root, 'test-artifacts');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Reads again until `check` passes (or throws its last failure after `timeout` ms). */
+export async function eventually<T>(read: () => Promise<T>, check: (value: T) => void, timeout = 10_000): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await read();
+    try {
+      check(value);
+      return value;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
