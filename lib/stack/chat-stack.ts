@@ -68,6 +68,10 @@ export class ChatStack extends Stack {
       description: 'The HTTP API directly (the page uses SiteUrl/api)',
       value: this.httpApi.api.apiEndpoint,
     });
+    new CfnOutput(this, 'SessionKeySecretArn', {
+      description: 'The secret that signs sessions (its ARN, not its value): see DEPLOY.md to rotate it',
+      value: this.sessionKey.secret.secretArn,
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'Subscribe to be told when an alarm fires',
       value: this.alarms.topic.topicArn,

@@ -390,8 +390,10 @@ describe('operations', () => {
     }
   });
 
-  it('outputs the site URL and the API URL', () => {
+  it('outputs the site URL, the API URL, and where the session key and the alarms are', () => {
     const outputs = synth.template.toJSON().Outputs;
+    expect(Object.keys(outputs).sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'SessionKeySecretArn', 'SiteUrl']);
+    expect(outputs.SessionKeySecretArn.Value).toEqual({ Ref: secretId() });
     expect(outputs.SiteUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [id(synth.stack.site.distribution), 'DomainName'] }]] });
     expect(outputs.ApiUrl.Value).toEqual({ 'Fn::GetAtt': [id(synth.stack.httpApi.api), 'ApiEndpoint'] });
   });
