@@ -55,7 +55,7 @@ describe.each([
   let synth: Synthesised;
   beforeAll(() => {
     synth = synthChat(context);
-  });
+  }, 120_000); // the first synth in a process loads most of aws-cdk-lib
   afterAll(() => synth.cleanup());
 
   it('finds nothing unacknowledged, errors and warnings alike', () => {

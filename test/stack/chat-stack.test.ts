@@ -22,7 +22,7 @@ beforeAll(() => {
   synth = synthChat();
   all = resources(synth.template);
   id = (construct) => synth.stack.resolve(synth.stack.getLogicalId(construct.node.defaultChild as CfnResource)) as string;
-});
+}, 120_000); // the first synth in a process loads most of aws-cdk-lib
 afterAll(() => synth.cleanup());
 
 const fn = (name: FunctionName) => synth.stack.functions.byName[name];

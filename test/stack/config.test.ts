@@ -59,7 +59,7 @@ describe('a stack synthesised with other settings', () => {
       sessionKeyVersion: '2',
       alarmEmail: 'ops@example.com',
     });
-  });
+  }, 120_000); // the first synth in a process loads most of aws-cdk-lib
   afterAll(() => synth.cleanup());
 
   it('is named after the stage, so stages deploy side by side', () => {
