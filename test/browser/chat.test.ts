@@ -89,6 +89,8 @@ describe('chatting', () => {
     const privateRoom = new URL(link).hash.slice(1);
     expect(await ana.page.locator('#invite-panel').isVisible()).toBe(true);
     expect(link).toBe(`${server.url}/#${privateRoom}`);
+    await ana.page.locator('#invite-copy').click();
+    await expect(ana.page.locator('#invite-status').textContent()).resolves.toBe('Copied');
 
     const bo = await person(link, 'Bo');
     const cy = await person(server.url, 'Cy');
@@ -120,6 +122,34 @@ describe('chatting', () => {
     // The other Sam carries a short tag of their uid; one's own messages say "you".
     await expect(two.page.locator('#messages .msg').first().locator('.tag').textContent()).resolves.toBe(`#${first.uid.slice(-4)}`);
     await expect(two.page.locator('#messages .msg.mine .tag').textContent()).resolves.toBe('you');
+  }, 60_000);
+
+  it('shows a message at once as "sending" and confirms it in place, never twice', async () => {
+    const room = uniqueRoom('sending');
+    const ana = await person(`${server.url}/#${room}`, 'Ana');
+    let letThrough!: () => void;
+    const gate = new Promise<void>((resolve) => (letThrough = resolve));
+    await ana.page.route(
+      (url) => url.pathname.endsWith('/messages'),
+      async (route) => {
+        if (route.request().method() === 'POST') await gate;
+        return route.continue();
+      },
+    );
+    await say(ana.page, 'on its way');
+    const pending = ana.page.locator('#pending .msg.sending');
+    await pending.waitFor();
+    await expect(pending.locator('.status').textContent()).resolves.toBe('Sending…');
+    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('on its way');
+    await pending.evaluate((e) => ((e as unknown as { marked: boolean }).marked = true));
+
+    letThrough();
+    await arrival(ana.page, 'on its way', 2 * POLL_PERIOD_MS + SLACK_MS);
+    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('');
+    const confirmed = ana.page.locator('#messages .msg', { hasText: 'on its way' });
+    await expect(confirmed.evaluate((e) => (e as unknown as { marked?: boolean }).marked)).resolves.toBe(true);
+    await ana.page.waitForTimeout(POLL_PERIOD_MS);
+    expect(await ana.page.locator('#message-pane .msg', { hasText: 'on its way' }).count()).toBe(1);
   }, 60_000);
 
   it('shows markup and scripts as the literal text that was typed, runs none of it, and keeps polling', async () => {
@@ -292,6 +322,15 @@ describe('sessions and history', () => {
     await expect(ana.page.locator('#login-error').textContent()).resolves.toBe('A name can have at most 32 characters.');
     await logIn(ana.page, '😀'.repeat(32));
     await expect(ana.page.locator('#whoami-name').textContent()).resolves.toBe('😀'.repeat(32));
+
+    // A session the server no longer accepts sends the reader back to the login, with the reason.
+    await ana.page.evaluate(() => {
+      const stored = JSON.parse(localStorage.getItem('chat.session')!);
+      localStorage.setItem('chat.session', JSON.stringify({ ...stored, token: `${stored.token}x` }));
+    });
+    await ana.page.reload();
+    await ana.page.locator('#login-view').waitFor();
+    await expect(ana.page.locator('#login-error').textContent()).resolves.toBe('Your session has ended. Please log in again.');
   }, 60_000);
 });
 

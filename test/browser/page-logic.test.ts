@@ -4,9 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { initialLang, setLang, t, type StringKey } from '../../web/src/i18n';
 import { BACKOFF_MAX_MS, HIDDEN_MS, QUIET_MAX_MS, nextPollDelay, type DelayInput } from '../../web/src/poll-scheduler';
 import { inviteLink, newClientId, privateRoomName, roomFromHash } from '../../web/src/room';
+import { buildPage } from './support';
 
 const ok = (pollAfterMs: number, hasMore = false) => ({ kind: 'ok', hasMore, pollAfterMs, news: false }) as const;
 const delay = (input: Partial<DelayInput>) =>
@@ -92,4 +94,15 @@ describe('room names and client ids', () => {
     expect(inviteLink('abc', { origin: 'https://chat.example', pathname: '/' })).toBe('https://chat.example/#abc');
     expect(newClientId()).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
   });
+});
+
+describe('the built page', () => {
+  it('stays small: what a first visit downloads is well under 60 KB gzipped', async () => {
+    const dir = await buildPage();
+    const files = ['index.html', 'styles.css', 'app.js', 'favicon.svg'];
+    const sizes = files.map((f) => gzipSync(readFileSync(join(dir, f)), { level: 9 }).length);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    console.info(`page weight, gzipped: ${files.map((f, i) => `${f} ${sizes[i]}`).join(', ')}; total ${total} bytes`);
+    expect(total).toBeLessThan(60 * 1024);
+  }, 30_000);
 });

@@ -133,6 +133,12 @@ describe('polling', () => {
       const during = Array.from({ length: 5 }, (_, i) => `during the outage ${i + 1}`);
       for (const text of during) await post(room, text);
 
+      // Without a network at all, the indicator says so.
+      await ana.page.context().setOffline(true);
+      await ana.page.locator('#connection[data-state="offline"]').waitFor();
+      await expect(ana.page.locator('#connection-text').textContent()).resolves.toBe('Offline');
+      await ana.page.context().setOffline(false);
+
       current = await serve(app, webRoot, own.port);
       await ana.page.locator('#connection[data-state="connected"]').waitFor({ timeout: 40_000 });
       await post(room, 'after the outage');

@@ -75,8 +75,24 @@ for (const lang of ['en', 'zh'] as const) {
       await page.evaluate((r) => (location.hash = r), room);
       await logIn(page, lang === 'zh' ? '小红' : 'Robin');
       await busyRoom(page, room, lang);
-      if (screen === 'desktop') await page.locator('#invite-toggle').click();
+      if (screen === 'desktop') {
+        // The invite panel open, and a message arriving while the reader is scrolled up.
+        await page.locator('#invite-toggle').click();
+        await page.locator('#message-pane').evaluate((pane) => (pane.scrollTop = 0));
+        await app.messageLog.appendMessage({ room, user: '小明', uid: 'u_b000000000000002', text: '👍' });
+        await page.locator('#new-messages').waitFor();
+      }
       await page.screenshot({ path: join(artifactsDir(), `room-${lang}-${screen}.png`) });
     }, 60_000);
   }
 }
+
+it('shows a busy room in the dark colour scheme (phone)', async () => {
+  const person = await visit(browser, server.url, { locale: 'en-US', colorScheme: 'dark', ...SCREENS.phone });
+  people.push(person);
+  const room = uniqueRoom('dark');
+  await person.page.evaluate((r) => (location.hash = r), room);
+  await logIn(person.page, 'Robin');
+  await busyRoom(person.page, room, 'en');
+  await person.page.screenshot({ path: join(artifactsDir(), 'room-en-phone-dark.png') });
+}, 60_000);
