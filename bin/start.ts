@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { JavaMissingError, startDynamoDbLocal, type RunningDynamoDbLocal } from '../lib/local/dynamodb-local';
+import { awaitTransactionCommits } from '../lib/local/commit-barrier';
 import { createRequestListener, type RequestListener } from '../lib/local/http-adapter';
 import { localSessionKey } from '../lib/local/session-key-file';
 import { startStoreFaultsFromEnv } from '../lib/local/store-faults';
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
   env.DYNAMODB_ENDPOINT = (await startStoreFaultsFromEnv(endpoint, env)) ?? endpoint;
 
   const { handlers } = await import('../lib/local/handlers');
+  if (store) awaitTransactionCommits((await import('../functions/shared/dynamo')).dynamo, env.CHAT_TABLE_NAME);
   app = createRequestListener({ handlers, webRoot: resolve(__dirname, '..', 'web') });
 
   const where = inMemory ? 'in memory (nothing is kept)' : `in ${dataDir}`;
