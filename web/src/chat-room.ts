@@ -132,7 +132,7 @@ export class ChatRoom {
     // A long catch-up renders in a few large batches rather than many small ones: each
     // render lays out and paints the whole list once.
     this.arrived.push(...page.messages);
-    if (!page.hasMore || this.arrived.length >= CATCH_UP_RENDER) {
+    if (!this.loaded || !page.hasMore || this.arrived.length >= CATCH_UP_RENDER) {
       this.show(this.arrived);
       this.arrived = [];
     }
