@@ -4,7 +4,7 @@
  * the page and log in.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,9 +15,14 @@ import type { App } from '../support/app';
 
 const root = join(__dirname, '..', '..');
 
+const builds: string[] = [];
+// Each test file builds its own copy of the page; it goes when the file's tests are done.
+afterAll(() => builds.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 /** Builds the page with the same `buildWeb` as `npm start` and the AWS stack. */
 export async function buildPage(): Promise<string> {
   const outdir = mkdtempSync(join(tmpdir(), 'chat-web-'));
+  builds.push(outdir);
   // scripts/build.mjs is an ES module with top-level await: a separate Node imports it.
   await promisify(execFile)(
     process.execPath,
