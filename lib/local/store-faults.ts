@@ -263,6 +263,6 @@ export async function startStoreFaultsFromEnv(target: string, env: NodeJS.Proces
   if (spec === undefined || spec === '') return undefined;
   const proxy = await startStoreFaultProxy(target, parseStoreFault(spec));
   const control = await startStoreFaultControl(proxy, Number(env.CHAT_FAULTS_PORT || 0));
-  console.log(`chat: store faults ON (${describeStoreFault(proxy.fault)}); change with: curl -X PUT --data off ${control.url}`);
+  console.log(`chat: store faults ON (${describeStoreFault(proxy.fault)}) through ${proxy.endpoint}; change with: curl -X PUT --data off ${control.url}`);
   return proxy.endpoint;
 }

@@ -36,6 +36,8 @@ export interface LocalServerProcess {
   readonly storeEndpoint: string | undefined;
   /** The fault control URL, when started with CHAT_FAULTS. */
   readonly faultsUrl: string | undefined;
+  /** The fault proxy in front of the store (when started with CHAT_FAULTS): other servers may share it. */
+  readonly proxyEndpoint: string | undefined;
   readonly exited: Promise<number | null>;
   output(): string;
   /** SIGKILL to DynamoDB Local and the server at the same moment; resolves when both are gone. */
@@ -89,6 +91,7 @@ export async function spawnLocalServer(options: SpawnOptions): Promise<LocalServ
   const pid = child.pid!;
   const storePort = /DynamoDB Local on port (\d+)/.exec(output)?.[1];
   const faultsUrl = /change with: curl -X PUT --data off (\S+)/.exec(output)?.[1];
+  const proxyEndpoint = /store faults ON \(.*?\) through (\S+);/.exec(output)?.[1];
   const storePid = descendants(pid).find((p) => processName(p) === 'java');
 
   return {
@@ -97,6 +100,7 @@ export async function spawnLocalServer(options: SpawnOptions): Promise<LocalServ
     storePid,
     storeEndpoint: storePort ? `http://127.0.0.1:${storePort}` : undefined,
     faultsUrl,
+    proxyEndpoint,
     exited,
     output: () => output,
     async kill9() {

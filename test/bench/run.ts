@@ -1,0 +1,109 @@
+/**
+ * `npm run bench`: builds the local server, runs the chosen scenarios against it over
+ * loopback, prints a table per scenario and writes everything to bench-results/ as JSON.
+ *
+ *   npm run bench                          the six scenarios (about 5 minutes)
+ *   npm run bench -- capacity racing       only these
+ *   npm run bench -- --quick               shorter windows, smaller data (about 2 minutes)
+ *   npm run bench -- soak                  the 5-minute soak (not in the default run)
+ *   npm run bench -- capacity --profile    with a CPU profile of the server
+ *   npm run bench -- all                   the six scenarios and the soak
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../faults/local-server-process';
+import type { BenchContext, Scenario, ScenarioResult } from './scenario';
+import { buildServer } from './server';
+import { capacity } from './scenarios/capacity';
+import { coldStart } from './scenarios/cold-start';
+import { contention } from './scenarios/contention';
+import { history } from './scenarios/history';
+import { racing } from './scenarios/racing';
+import { soak } from './scenarios/soak';
+import { storeCost } from './scenarios/store-cost';
+
+const SCENARIOS: Record<string, Scenario> = {
+  capacity,
+  racing,
+  contention,
+  history,
+  'cold-start': coldStart,
+  'store-cost': storeCost,
+  soak,
+};
+const DEFAULT = ['capacity', 'racing', 'contention', 'history', 'cold-start', 'store-cost'];
+
+function usage(problem: string): never {
+  console.error(`bench: ${problem}\nusage: npm run bench -- [${Object.keys(SCENARIOS).join('|')}|all ...] [--quick] [--profile]`);
+  process.exit(2);
+}
+
+function machine() {
+  let java = 'unknown';
+  try {
+    java = execFileSync('sh', ['-c', 'java -version 2>&1 | head -1'], { encoding: 'utf8' }).trim();
+  } catch {
+    // No Java: the scenarios that need DynamoDB Local will say so.
+  }
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    java,
+    loadAverageAtStart: loadavg().map((n) => Number(n.toFixed(2))),
+  };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flags = new Set(args.filter((a) => a.startsWith('--')));
+  for (const flag of flags) if (flag !== '--quick' && flag !== '--profile') usage(`unknown option ${flag}`);
+  let names = args.filter((a) => !a.startsWith('--'));
+  if (names.includes('all')) names = [...DEFAULT, 'soak'];
+  if (names.length === 0) names = DEFAULT;
+  for (const name of names) if (!SCENARIOS[name]) usage(`unknown scenario "${name}"`);
+
+  const resultsDir = join(ROOT, 'bench-results');
+  mkdirSync(resultsDir, { recursive: true });
+  const started = new Date();
+  const ctx: BenchContext = {
+    quick: flags.has('--quick'),
+    profile: flags.has('--profile'),
+    resultsDir,
+    log: (line) => console.log(`  · ${line}`),
+  };
+  const about = machine();
+  console.log(`bench: ${names.join(', ')}${ctx.quick ? ' (quick)' : ''} on ${about.cores} × ${about.cpu}, Node ${about.node}, ${about.java}`);
+  console.log(`bench: load average at start ${about.loadAverageAtStart.join(' ')} (anything else running skews the figures)`);
+  console.log('bench: building the local server (npm start\'s build)');
+  buildServer();
+
+  const results: Record<string, ScenarioResult & { seconds: number }> = {};
+  for (const name of names) {
+    console.log(`\n== ${name}`);
+    const t0 = performance.now();
+    const result = await SCENARIOS[name]!(ctx);
+    const seconds = Math.round((performance.now() - t0) / 1000);
+    results[name] = { ...result, seconds };
+    console.log(`\n${result.title}  [${seconds} s]\n${result.text}`);
+  }
+
+  const record = {
+    date: started.toISOString(),
+    command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    machine: { ...about, loadAverageAtEnd: loadavg().map((n) => Number(n.toFixed(2))) },
+    results: Object.fromEntries(Object.entries(results).map(([name, r]) => [name, { title: r.title, seconds: r.seconds, data: r.data, text: r.text }])),
+  };
+  const file = join(resultsDir, `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(record, null, 2) + '\n');
+  writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(record, null, 2) + '\n');
+  console.log(`\nbench: done in ${Math.round((Date.now() - started.getTime()) / 1000)} s; results in ${file}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
