@@ -57,6 +57,8 @@ export interface Page {
 
 /** At most this many sends share one transaction (each may need two of its 100 actions). */
 const MAX_BATCH = 25;
+/** How long a batch may wait for the senders of the previous one to send again. */
+const BATCH_LINGER_MS = 3;
 /** A send gives up with 503 after losing races for this long. */
 const APPEND_DEADLINE_MS = 8000;
 /** Rooms whose head this process remembers; the oldest entry is forgotten first. */
@@ -116,11 +118,15 @@ function enqueue(input: NewMessage): Promise<Appended> {
 
 async function drain(room: string, queue: RoomQueue): Promise<void> {
   queue.draining = true;
+  let lastBatch = 0;
   try {
     while (queue.waiting.length > 0) {
-      // Let the senders just answered queue their next message, so it joins this batch.
-      await new Promise((resolve) => setImmediate(resolve));
+      // When the last batch was larger than what waits now, its senders are about to send
+      // again: a moment's wait lets them join this batch instead of forming one of their own.
+      if (lastBatch > 1 && queue.waiting.length < MAX_BATCH) await sleep(BATCH_LINGER_MS);
+      else await new Promise((resolve) => setImmediate(resolve));
       const batch = queue.waiting.splice(0, MAX_BATCH);
+      lastBatch = batch.length;
       await writeBatch(room, batch).catch((error: unknown) => batch.forEach((p) => p.reject(error)));
     }
   } finally {
