@@ -46,9 +46,13 @@ async function handle(options: LocalServerOptions, req: IncomingMessage, res: Se
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
     const body = await readBody(req);
     if (body === 'too large') return sendGatewayError(res, 413, 'Request Entity Too Large');
-    const event = toEvent(req, url, body);
-    const route = ROUTES.find((r) => r.method === req.method && matchPath(r.path, url.pathname));
-    const handler = options.handlers[route?.function ?? 'not-found'];
+    const method = req.method ?? 'GET';
+    const routed = routeRequest(method, url.pathname);
+    const headers: [string, string][] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+    const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
+    const event = gatewayEvent({ method, url, headers, body, sourceIp, protocol: `HTTP/${req.httpVersion}` }, routed);
+    const handler = options.handlers[routed.function];
     let result: unknown;
     try {
       result = await handler(event);
@@ -75,54 +79,73 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too large'> {
   });
 }
 
-/** Builds the event as API Gateway does: lower-case headers joined by commas, cookies apart. */
-export function toEvent(req: IncomingMessage, url: URL, body: Buffer): APIGatewayProxyEventV2 {
+/** What API Gateway knows of a request when it builds the event. */
+export interface GatewayRequest {
+  readonly method: string;
+  readonly url: URL;
+  /** Header names and values as they arrived, in order (a name may repeat). */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly body: Buffer;
+  readonly sourceIp: string;
+  readonly protocol: string;
+}
+
+export interface RoutedRequest {
+  readonly function: FunctionName;
+  readonly routeKey: string;
+  readonly pathParameters: Record<string, string> | undefined;
+}
+
+/** The route API Gateway picks for a request: one of ROUTES, else `$default` (not-found). */
+export function routeRequest(method: string, path: string): RoutedRequest {
+  for (const route of ROUTES) {
+    const pathParameters = route.method === method ? matchPath(route.path, path) : undefined;
+    if (pathParameters) return { function: route.function, routeKey: routeKey(route), pathParameters };
+  }
+  return { function: 'not-found', routeKey: '$default', pathParameters: undefined };
+}
+
+/**
+ * The payload 2.0 event API Gateway builds: lower-case headers joined by commas, cookies
+ * apart, repeated query parameters joined by commas, text bodies as text and anything else
+ * (or text that is not valid UTF-8) base64-encoded, so the handler sees the bytes sent.
+ */
+export function gatewayEvent(request: GatewayRequest, routed: RoutedRequest): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!.toLowerCase();
-    const value = req.rawHeaders[i + 1]!;
+  for (const [rawName, value] of request.headers) {
+    const name = rawName.toLowerCase();
     if (name === 'cookie') cookies.push(...value.split(';').map((c) => c.trim()).filter(Boolean));
     else headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
   headers['x-forwarded-proto'] ??= 'http';
-  headers['x-forwarded-for'] ??= req.socket.remoteAddress ?? '127.0.0.1';
+  headers['x-forwarded-for'] ??= request.sourceIp;
 
   const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
+  for (const [key, value] of request.url.searchParams) query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
 
-  const method = req.method ?? 'GET';
-  const route = ROUTES.find((r) => r.method === method && matchPath(r.path, url.pathname));
-  const pathParameters = route ? matchPath(route.path, url.pathname) : undefined;
+  const { body, url, method } = request;
   const now = new Date();
-  // Text goes as text, as API Gateway passes it; anything else, or text that is not valid
-  // UTF-8, goes base64-encoded so that the handler sees the bytes that were sent.
   const isText = TEXT_BODY.test(headers['content-type'] ?? '') && isUtf8(body);
-  const requestId = randomUUID();
+  const host = headers.host ?? 'localhost';
 
   return {
     version: '2.0',
-    routeKey: route ? routeKey(route) : '$default',
+    routeKey: routed.routeKey,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     ...(cookies.length ? { cookies } : {}),
     headers,
     ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    ...(pathParameters && Object.keys(pathParameters).length ? { pathParameters } : {}),
+    ...(routed.pathParameters && Object.keys(routed.pathParameters).length ? { pathParameters: routed.pathParameters } : {}),
     requestContext: {
       accountId: 'local',
       apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: (headers.host ?? 'localhost').split('.')[0]!,
-      http: {
-        method,
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey: route ? routeKey(route) : '$default',
+      domainName: host,
+      domainPrefix: host.split('.')[0]!,
+      http: { method, path: url.pathname, protocol: request.protocol, sourceIp: request.sourceIp, userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey: routed.routeKey,
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import type { App } from '../support/app';
+import { startLocalServer, type App } from '../support/app';
 
 const root = join(__dirname, '..', '..');
 
@@ -47,23 +47,8 @@ export interface RunningServer {
 }
 
 /** The local server (page and API) on `port` (0: any free one), in this process. */
-export async function serve(app: App, webRoot: string, port = 0): Promise<RunningServer> {
-  const { createLocalServer } = require('../../lib/local/http-adapter') as typeof import('../../lib/local/http-adapter');
-  const server: Server = createLocalServer({ handlers: app.handlers, webRoot });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  const bound = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${bound}`,
-    port: bound,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+export function serve(app: App, webRoot: string, port = 0): Promise<RunningServer> {
+  return startLocalServer(app, webRoot, port);
 }
 
 export interface Person {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Handlers } from '../../lib/local/http-adapter';
 import type * as MessageLog from '../../functions/shared/message-log';
-import { ROUTES, matchPath, routeKey } from '../../functions/shared/routes';
+import { gatewayEvent, routeRequest } from '../../lib/local/http-adapter';
 
 export interface App {
   readonly handlers: Handlers;
@@ -47,56 +47,30 @@ export interface CallResult {
   readonly json: any;
 }
 
-/** A payload 2.0 event as API Gateway builds it for `method url`. */
+/** A payload 2.0 event as API Gateway builds it for `method url`, over HTTPS. */
 export function apiEvent(method: string, url: string, options: CallOptions = {}): APIGatewayProxyEventV2 {
-  const parsed = new URL(url, 'http://localhost');
-  const route = ROUTES.find((r) => r.method === method && matchPath(r.path, parsed.pathname));
-  const pathParameters = route ? matchPath(route.path, parsed.pathname) : undefined;
-  const headers: Record<string, string> = { host: 'localhost', 'x-forwarded-proto': 'https', ...lower(options.headers) };
-  let body: string | undefined;
+  const given = Object.entries(options.headers ?? {});
+  const defaults: [string, string][] = [['host', 'localhost'], ['x-forwarded-proto', 'https']];
+  // The caller's headers replace the defaults of the same name.
+  const headers = [...defaults.filter(([name]) => !given.some(([g]) => g.toLowerCase() === name)), ...given];
+  let body = Buffer.alloc(0);
   if (options.body !== undefined) {
-    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-    headers['content-type'] ??= options.contentType ?? 'application/json';
+    body = Buffer.from(typeof options.body === 'string' ? options.body : JSON.stringify(options.body), 'utf8');
+    if (!headers.some(([name]) => name.toLowerCase() === 'content-type')) {
+      headers.push(['content-type', options.contentType ?? 'application/json']);
+    }
   }
-  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  const query: Record<string, string> = {};
-  for (const [k, v] of parsed.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
-  const key = route ? routeKey(route) : '$default';
-  return {
-    version: '2.0',
-    routeKey: key,
-    rawPath: parsed.pathname,
-    rawQueryString: parsed.search.slice(1),
-    ...(options.cookies ? { cookies: options.cookies } : {}),
-    headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    ...(pathParameters && Object.keys(pathParameters).length ? { pathParameters } : {}),
-    requestContext: {
-      accountId: 'test',
-      apiId: 'test',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method, path: parsed.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
-      requestId: randomBytes(8).toString('hex'),
-      routeKey: key,
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-    },
-    ...(body !== undefined ? { body } : {}),
-    isBase64Encoded: false,
-  };
-}
-
-function lower(headers: Record<string, string> = {}): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  if (options.token !== undefined) headers.push(['authorization', `Bearer ${options.token}`]);
+  if (options.cookies) headers.push(['cookie', options.cookies.join('; ')]);
+  const parsed = new URL(url, 'http://localhost');
+  const request = { method, url: parsed, headers, body, sourceIp: '127.0.0.1', protocol: 'HTTP/1.1' };
+  return gatewayEvent(request, routeRequest(method, parsed.pathname));
 }
 
 /** Routes `method url` to its handler, as API Gateway does, and returns the parsed result. */
 export async function call(app: App, method: string, url: string, options: CallOptions = {}): Promise<CallResult> {
   const event = apiEvent(method, url, options);
-  const route = ROUTES.find((r) => r.method === method && matchPath(r.path, event.rawPath));
-  const result = await app.handlers[route?.function ?? 'not-found'](event);
+  const result = await app.handlers[routeRequest(method, event.rawPath).function](event);
   const text = result.body ?? '';
   let json: unknown;
   try {
@@ -117,14 +91,22 @@ export async function login(app: App, name = `tester-${randomBytes(3).toString('
   return { token: res.json.token, uid: res.json.uid, name: res.json.name };
 }
 
-/** The local server on a free port, in this process, for tests over real HTTP. */
-export async function startLocalServer(app: App, webRoot?: string): Promise<{ url: string; close: () => Promise<void> }> {
+/** The local server (the API, and the page when `webRoot` is given) in this process, on `port` (0: any free one). */
+export async function startLocalServer(
+  app: App,
+  webRoot?: string,
+  port = 0,
+): Promise<{ url: string; port: number; close: () => Promise<void> }> {
   const { createLocalServer } = require('../../lib/local/http-adapter') as typeof import('../../lib/local/http-adapter');
   const server: Server = createLocalServer({ handlers: app.handlers, webRoot });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
