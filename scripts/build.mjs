@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
 
-export async function buildLocalServer() {
+export async function buildLocalServer(outfile = join(out, 'local/start.js')) {
   await build({
     entryPoints: [join(root, 'bin/start.ts')],
-    outfile: join(out, 'local/start.js'),
+    outfile,
     bundle: true,
     platform: 'node',
     target: 'node20',

@@ -3,15 +3,12 @@
  * with the chat's handlers, Debian's Chromium driven by playwright-core, and people who open
  * the page and log in.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { startLocalServer, type App } from '../support/app';
+import { runBuilder } from '../support/build';
 
 const root = join(__dirname, '..', '..');
 
@@ -23,12 +20,7 @@ afterAll(() => builds.splice(0).forEach((dir) => rmSync(dir, { recursive: true, 
 export async function buildPage(): Promise<string> {
   const outdir = mkdtempSync(join(tmpdir(), 'chat-web-'));
   builds.push(outdir);
-  // scripts/build.mjs is an ES module with top-level await: a separate Node imports it.
-  await promisify(execFile)(
-    process.execPath,
-    ['--input-type=module', '-e', 'const { buildWeb } = await import("./scripts/build.mjs"); await buildWeb(process.env.WEB_OUT);'],
-    { cwd: root, env: { ...process.env, WEB_OUT: outdir } },
-  );
+  await runBuilder('buildWeb', outdir);
   return outdir;
 }
 

@@ -6,24 +6,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { freePort } from '../../lib/local/dynamodb-local';
+import { runBuilder } from '../support/build';
 
 export const ROOT = join(__dirname, '..', '..');
 
-/** Bundles bin/start.ts as scripts/build.mjs does for `npm start`, to a file of the caller's choosing. */
-export async function buildLocalServer(outfile: string): Promise<void> {
-  await build({
-    entryPoints: [join(ROOT, 'bin/start.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  });
+/** Bundles bin/start.ts with scripts/build.mjs's own builder, to a file of the caller's choosing. */
+export function buildLocalServer(outfile: string): Promise<void> {
+  return runBuilder('buildLocalServer', outfile);
 }
 
 export interface LocalServerProcess {

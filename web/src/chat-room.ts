@@ -55,7 +55,7 @@ export class ChatRoom {
 
   constructor(
     readonly room: string,
-    private readonly me: { readonly name: string; readonly uid: string },
+    me: { readonly name: string; readonly uid: string },
     private readonly events: RoomEvents,
   ) {
     this.list = new MessageList(me, { retry: (id) => void this.retry(id), discard: (id) => this.list.discard(id) });
