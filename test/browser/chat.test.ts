@@ -3,8 +3,8 @@
  * chat, keep their session, page back through history, and nothing they type can run as code.
  */
 import type { Browser, Page } from 'playwright-core';
-import { call, loadApp, uniqueRoom, type App } from '../support/app';
-import { buildPage, eventually, launchBrowser, logIn, personIn, say, serve, sessionOf, shownTexts, visit, type Person, type RunningServer } from './support';
+import { call, uniqueRoom, type App } from '../support/app';
+import { eventually, logIn, personIn, say, sessionOf, shownTexts, visit, type Person, type RunningServer, usePage } from './support';
 
 /** The server's poll hint for a quiet room (CHAT_POLL_QUIET_MS); "two poll periods" is twice this. */
 const POLL_PERIOD_MS = 2000;
@@ -22,26 +22,10 @@ async function person(url: string, name: string, locale = 'en-US'): Promise<Pers
   return p;
 }
 
-beforeAll(async () => {
-  // A burst of 10 as in production, but a slow refill (one send per 20 s), so that a used-up
-  // allowance stays used up however slowly this machine runs the test. No other test here
-  // sends more than 10 messages as one person.
-  app = loadApp({ CHAT_SEND_RATE: '0.05', CHAT_SEND_BURST: '10' });
-  let webRoot: string;
-  [webRoot, browser] = await Promise.all([buildPage(), launchBrowser()]);
-  server = await serve(app, webRoot);
-}, 60_000);
-
-afterEach(async () => {
-  const problems = people.flatMap((p) => p.problems);
-  await Promise.all(people.splice(0).map((p) => p.context.close()));
-  expect(problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+// A burst of 10 as in production, but a slow refill (one send per 20 s), so that a used-up
+// allowance stays used up however slowly this machine runs the test. No other test here
+// sends more than 10 messages as one person.
+usePage({ CHAT_SEND_RATE: '0.05', CHAT_SEND_BURST: '10' }, people, (f) => ({ app, browser, server } = f));
 
 /** Waits until `page` shows `text` as a confirmed message, and says how long that took. */
 async function arrival(page: Page, text: string, timeout: number): Promise<number> {

@@ -7,8 +7,8 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { cpus, loadavg } from 'node:os';
 import type { Browser } from 'playwright-core';
 import { roomKey } from '../../functions/shared/table';
-import { loadApp, uniqueRoom, type App } from '../support/app';
-import { buildPage, launchBrowser, personIn, serve, type Person, type RunningServer } from './support';
+import { uniqueRoom, type App } from '../support/app';
+import { personIn, type Person, type RunningServer, usePage } from './support';
 
 const MESSAGES = 10_000;
 /** MAX_RENDERED in web/src/message-list.ts */
@@ -17,20 +17,9 @@ const DOM_BOUND = 3000;
 let app: App;
 let browser: Browser;
 let server: RunningServer;
-let person: Person | undefined;
+const people: Person[] = [];
 
-beforeAll(async () => {
-  app = loadApp({ CHAT_SEND_RATE: '0' });
-  let webRoot: string;
-  [webRoot, browser] = await Promise.all([buildPage(), launchBrowser()]);
-  server = await serve(app, webRoot);
-}, 60_000);
-
-afterAll(async () => {
-  await person?.context.close();
-  await browser?.close();
-  await server?.close();
-});
+usePage({ CHAT_SEND_RATE: '0' }, people, (f) => ({ app, browser, server } = f));
 
 const NAMES = ['Ana', 'Bo', '小明', 'Ça va', 'Dmitri', '美玲', 'Eve', 'Fatima'];
 
@@ -77,7 +66,8 @@ describe('a room with many messages', () => {
   it(`renders ${MESSAGES} arriving messages with a bounded DOM and a responsive main thread`, async () => {
     const room = uniqueRoom('many');
     await seed(room, 1, 1);
-    person = await personIn(browser, `${server.url}/#${room}`, 'Reader');
+    const person = await personIn(browser, `${server.url}/#${room}`, 'Reader');
+    people.push(person);
     const { page } = person;
     await page.locator('#messages .msg').first().waitFor();
 

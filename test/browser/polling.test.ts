@@ -4,8 +4,8 @@
  * server goes away. Time is simulated with Playwright's clock where minutes must pass.
  */
 import type { Browser, Page } from 'playwright-core';
-import { loadApp, uniqueRoom, type App } from '../support/app';
-import { buildPage, countPolls, eventually, launchBrowser, personIn, say, serve, setTabHidden, shownTexts, type Person, type RunningServer } from './support';
+import { uniqueRoom, type App } from '../support/app';
+import { countPolls, eventually, personIn, say, serve, setTabHidden, shownTexts, type Person, type RunningServer, usePage } from './support';
 
 let app: App;
 let browser: Browser;
@@ -13,22 +13,7 @@ let webRoot: string;
 let server: RunningServer;
 const people: Person[] = [];
 
-beforeAll(async () => {
-  app = loadApp({ CHAT_SEND_RATE: '0' });
-  [webRoot, browser] = await Promise.all([buildPage(), launchBrowser()]);
-  server = await serve(app, webRoot);
-}, 60_000);
-
-afterEach(async () => {
-  const problems = people.flatMap((p) => p.problems);
-  await Promise.all(people.splice(0).map((p) => p.context.close()));
-  expect(problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+usePage({ CHAT_SEND_RATE: '0' }, people, (f) => ({ app, browser, server, webRoot } = f));
 
 async function person(url: string, name: string): Promise<Person> {
   const p = await personIn(browser, url, name);

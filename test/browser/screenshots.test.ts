@@ -4,31 +4,15 @@
  */
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { loadApp, uniqueRoom, type App } from '../support/app';
-import { artifactsDir, buildPage, launchBrowser, logIn, say, serve, sessionOf, visit, type Person, type RunningServer } from './support';
+import { uniqueRoom, type App } from '../support/app';
+import { artifactsDir, logIn, say, sessionOf, visit, type Person, type RunningServer, usePage } from './support';
 
 let app: App;
 let browser: Browser;
 let server: RunningServer;
 const people: Person[] = [];
 
-beforeAll(async () => {
-  app = loadApp({ CHAT_SEND_RATE: '0' });
-  let webRoot: string;
-  [webRoot, browser] = await Promise.all([buildPage(), launchBrowser()]);
-  server = await serve(app, webRoot);
-}, 60_000);
-
-afterEach(async () => {
-  const problems = people.flatMap((p) => p.problems);
-  await Promise.all(people.splice(0).map((p) => p.context.close()));
-  expect(problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+usePage({ CHAT_SEND_RATE: '0' }, people, (f) => ({ app, browser, server } = f));
 
 const SCREENS = {
   desktop: { viewport: { width: 1100, height: 760 } },

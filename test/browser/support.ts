@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { startLocalServer, type App } from '../support/app';
+import { loadApp, startLocalServer, type App } from '../support/app';
 import { runBuilder } from '../support/build';
 
 const root = join(__dirname, '..', '..');
@@ -150,4 +150,37 @@ export async function eventually<T>(read: () => Promise<T>, check: (value: T) =>
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+export interface PageFixture {
+  readonly app: App;
+  readonly browser: Browser;
+  readonly server: RunningServer;
+  readonly webRoot: string;
+}
+
+/**
+ * The hooks every browser test file needs: before all, the app (with `env`), the built page,
+ * Chromium and the server; after each test, every person's browser context is closed and
+ * none may have met a script error, a CSP violation or a dialog; after all, all is stopped.
+ */
+export function usePage(env: Record<string, string>, people: Person[], ready: (fixture: PageFixture) => void): void {
+  let fixture: Partial<PageFixture> = {};
+  beforeAll(async () => {
+    const app = loadApp(env);
+    const [webRoot, browser] = await Promise.all([buildPage(), launchBrowser()]);
+    fixture = { app, browser, webRoot, server: await serve(app, webRoot) };
+    ready(fixture as PageFixture);
+  }, 60_000);
+
+  afterEach(async () => {
+    const problems = people.flatMap((p) => p.problems);
+    await Promise.all(people.splice(0).map((p) => p.context.close()));
+    expect(problems).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await fixture.browser?.close();
+    await fixture.server?.close();
+  });
 }
