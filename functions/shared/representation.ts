@@ -23,7 +23,15 @@ export function toApiMessage(m: Message): ApiMessage {
   };
 }
 
-export function pageBody(page: Page, pollAfterMs: number) {
+/** The JSON answer of a read. */
+export interface ApiPage {
+  messages: ApiMessage[];
+  lastId: number;
+  hasMore: boolean;
+  pollAfterMs: number;
+}
+
+export function pageBody(page: Page, pollAfterMs: number): ApiPage {
   return { messages: page.messages.map(toApiMessage), lastId: page.lastId, hasMore: page.hasMore, pollAfterMs };
 }
 

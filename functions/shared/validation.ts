@@ -9,7 +9,7 @@ export const TEXT_MAX = 2000;
 export const LIMIT_DEFAULT = 100;
 export const LIMIT_MAX = 200;
 
-const ROOM = /^[A-Za-z0-9_-]{1,64}$/;
+export const ROOM = /^[A-Za-z0-9_-]{1,64}$/;
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const CURSOR = /^(0|[1-9][0-9]{0,15})$/;
 /** C0 and C1 controls and DEL. */
@@ -19,7 +19,8 @@ const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\
 /** A UTF-16 surrogate without its partner cannot be stored as UTF-8. */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
-const codePoints = (s: string): number => [...s].length;
+/** Length as the API counts it: code points, not UTF-16 units. */
+export const codePoints = (s: string): number => [...s].length;
 
 export function parseName(value: unknown): string {
   if (typeof value !== 'string') throw badRequest('invalid_name', 'name must be a string');
