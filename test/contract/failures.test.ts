@@ -4,9 +4,9 @@
  */
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { uniqueRoom, type App } from '../support/app';
+import { loadApp, uniqueRoom, type App } from '../support/app';
 import { expectMatchesSpec } from '../support/openapi';
-import { loadAppWith, withEnv } from './support/env';
+import { withEnv } from './support/env';
 import { viaHandlers, viaHttp, type Transport } from './support/transports';
 
 const MESSAGES = '/api/rooms/{room}/messages';
@@ -26,8 +26,8 @@ describe('429 rate_limited: a user sending faster than allowed', () => {
   let limited: Transport[];
   let unlimited: Transport;
   beforeAll(async () => {
-    limited = await bothOver(loadAppWith({ CHAT_SEND_RATE: '1', CHAT_SEND_BURST: '2' }));
-    unlimited = viaHandlers(loadAppWith({ CHAT_SEND_RATE: '0' }));
+    limited = await bothOver(loadApp({ CHAT_SEND_RATE: '1', CHAT_SEND_BURST: '2' }));
+    unlimited = viaHandlers(loadApp({ CHAT_SEND_RATE: '0' }));
   });
   afterAll(async () => Promise.all(limited.map((t) => t.close())));
 
@@ -72,7 +72,7 @@ describe('503 unavailable: the store is out of reach', () => {
     deadStore = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => deadStore.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(deadStore.address() as AddressInfo).port}`;
-    transports = await bothOver(loadAppWith({ DYNAMODB_ENDPOINT: endpoint, CHAT_SEND_RATE: '1', CHAT_SEND_BURST: '2' }));
+    transports = await bothOver(loadApp({ DYNAMODB_ENDPOINT: endpoint, CHAT_SEND_RATE: '1', CHAT_SEND_BURST: '2' }));
   });
   afterAll(async () => {
     await Promise.all(transports.map((t) => t.close()));
@@ -102,7 +102,7 @@ describe('500 internal: a bug, or here a missing session key', () => {
   let transports: Transport[];
   beforeAll(async () => {
     // The details of the failure go to the log, which would only clutter the test output here.
-    transports = await bothOver(loadAppWith({ POWERTOOLS_LOG_LEVEL: 'SILENT' }));
+    transports = await bothOver(loadApp({ POWERTOOLS_LOG_LEVEL: 'SILENT' }));
   });
   afterAll(async () => Promise.all(transports.map((t) => t.close())));
 

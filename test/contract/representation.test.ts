@@ -2,9 +2,8 @@
  * Hostile but valid text travels unchanged: byte for byte in JSON, and XML-escaped in the
  * classic message list, which a real XML parser must read back to the very same text.
  */
-import { uniqueRoom } from '../support/app';
+import { loadApp, uniqueRoom } from '../support/app';
 import { expectMatchesSpec } from '../support/openapi';
-import { loadAppWith } from './support/env';
 import { bothTransports, type Reply, type Transport } from './support/transports';
 import { childText, parseXmlDocuments, parseXmlStrictly, stopXmlChecker, type XmlElement } from './support/xml';
 
@@ -31,7 +30,7 @@ const HOSTILE_NAME = `<b>"O'Neil" & ]]>`;
 
 let transports: Transport[];
 beforeAll(async () => {
-  transports = await bothTransports(loadAppWith({ CHAT_SEND_RATE: '0' }));
+  transports = await bothTransports(loadApp({ CHAT_SEND_RATE: '0' }));
 });
 afterAll(async () => {
   stopXmlChecker();

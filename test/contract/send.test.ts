@@ -2,9 +2,8 @@
  * POST /api/rooms/{room}/messages: storing a message as the session's user, idempotent sends
  * with clientId, and every way a send is refused, each of which must store nothing.
  */
-import { apiEvent, call, uniqueRoom } from '../support/app';
+import { loadApp, apiEvent, call, uniqueRoom } from '../support/app';
 import { expectMatchesSpec } from '../support/openapi';
-import { loadAppWith } from './support/env';
 import { bothTransports, type Reply, type Transport } from './support/transports';
 
 const MESSAGES = '/api/rooms/{room}/messages';
@@ -17,7 +16,7 @@ type Options = NonNullable<Parameters<Transport['request']>[2]>;
 let transports: Transport[];
 beforeAll(async () => {
   // The send limit has its own tests; here it would only get in the way of the many sends.
-  transports = await bothTransports(loadAppWith({ CHAT_SEND_RATE: '0' }));
+  transports = await bothTransports(loadApp({ CHAT_SEND_RATE: '0' }));
 });
 afterAll(async () => Promise.all(transports.map((t) => t.close())));
 
@@ -235,7 +234,7 @@ describe.each(['handlers', 'local server over HTTP'])('sending through the %s', 
 
 describe('a body that is not UTF-8', () => {
   it('is refused as invalid_json when API Gateway passes it base64-encoded, and nothing is stored', async () => {
-    const app = loadAppWith({ CHAT_SEND_RATE: '0' });
+    const app = loadApp({ CHAT_SEND_RATE: '0' });
     const token = (await call(app, 'POST', '/api/login', { body: { name: 'Mei' } })).json.token;
     const room = uniqueRoom();
     const event = apiEvent('POST', `/api/rooms/${room}/messages`, { token, body: 'x' });

@@ -15,19 +15,31 @@ export interface App {
   readonly messageLog: typeof MessageLog;
 }
 
-/** Fresh module instances (own caches, own config) with `env` applied on top of the run's environment. */
+/**
+ * Fresh module instances (own caches, own store client, own config) with `env` applied on top
+ * of the run's environment while they load; the environment is put back afterwards, so one
+ * test's configuration does not leak into the apps loaded after it.
+ */
 export function loadApp(env: Record<string, string> = {}): App {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
-  let app: App | undefined;
-  jest.isolateModules(() => {
-    app = {
-      handlers: require('../../lib/local/handlers').handlers,
-      messageLog: require('../../functions/shared/message-log'),
-    };
-    // Read the configuration now, while `env` is in force, not at the first request.
-    require('../../functions/shared/config').config();
-  });
-  return app!;
+  try {
+    let app: App | undefined;
+    jest.isolateModules(() => {
+      app = {
+        handlers: require('../../lib/local/handlers').handlers,
+        messageLog: require('../../functions/shared/message-log'),
+      };
+      // Read the configuration now, while `env` is in force, not at the first request.
+      require('../../functions/shared/config').config();
+    });
+    return app!;
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 export interface CallOptions {

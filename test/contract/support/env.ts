@@ -1,18 +1,3 @@
-import { loadApp, type App } from '../../support/app';
-
-/**
- * Loads the app with `env` in force and then puts the environment back, so that one test's
- * configuration (a send limit, a dead store) does not leak into the apps of the tests after it.
- */
-export function loadAppWith(env: Record<string, string>): App {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  try {
-    return loadApp(env);
-  } finally {
-    restoreEnv(saved);
-  }
-}
-
 /** Runs `act` with `env` in force (for what is read at the first request, not at load). */
 export async function withEnv<T>(env: Record<string, string>, act: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
