@@ -100,7 +100,8 @@ async function main(): Promise<void> {
   env.DYNAMODB_ENDPOINT = (await startStoreFaultsFromEnv(endpoint, env)) ?? endpoint;
 
   const { handlers } = await import('../lib/local/handlers');
-  if (store) awaitTransactionCommits((await import('../functions/shared/dynamo')).dynamo, env.CHAT_TABLE_NAME);
+  // Only data on disk can outlive a crash, so only then must a transaction's commit be awaited.
+  if (store && dataDir) awaitTransactionCommits((await import('../functions/shared/dynamo')).dynamo, env.CHAT_TABLE_NAME);
   app = createRequestListener({ handlers, webRoot: resolve(__dirname, '..', 'web') });
 
   const where = inMemory ? 'in memory (nothing is kept)' : `in ${dataDir}`;

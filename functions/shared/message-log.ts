@@ -121,8 +121,8 @@ async function drain(room: string, queue: RoomQueue): Promise<void> {
   let lastBatch = 0;
   try {
     while (queue.waiting.length > 0) {
-      // When the last batch was larger than what waits now, its senders are about to send
-      // again: a moment's wait lets them join this batch instead of forming one of their own.
+      // While several senders are active, those just answered are about to send again: a
+      // moment's wait lets them join this batch instead of forming a half-size one of their own.
       if (lastBatch > 1 && queue.waiting.length < MAX_BATCH) await sleep(BATCH_LINGER_MS);
       else await new Promise((resolve) => setImmediate(resolve));
       const batch = queue.waiting.splice(0, MAX_BATCH);

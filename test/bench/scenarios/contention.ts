@@ -115,7 +115,7 @@ export async function contention(ctx: BenchContext): Promise<ScenarioResult> {
         ]),
       ),
       '',
-      'GetItem here is the local server\'s commit barrier after each transaction (lib/local/commit-barrier.ts); Lambda does not make it.',
+      'The server keeps its data in memory, so it makes no commit barrier (lib/local/commit-barrier.ts, on-disk data only); Lambda makes none either.',
       `CPU cores, 1 server: ${cpuText(oneInstance.usage)}`,
     ].join('\n');
     return { title: `3. Contention (${WRITERS} writers, one room, as fast as answered, ${seconds} s)`, text, data: { writers: WRITERS, seconds, variants } };
