@@ -2,16 +2,24 @@
  * `npm start`: the whole chat on one machine. Binds the port, starts DynamoDB Local (unless
  * DYNAMODB_ENDPOINT names another store), creates the table if missing, then serves the page
  * and the API through the same handlers that run in Lambda. Ctrl-C or SIGTERM stops it all.
+ *
+ * It builds the chat's configuration itself, from the environment and what it started, and
+ * hands it to the services: nothing depends on the order in which modules are imported.
  */
 import { resolve } from 'node:path';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { JavaMissingError, startDynamoDbLocal, type RunningDynamoDbLocal } from '../lib/local/dynamodb-local';
-import { awaitTransactionCommits } from '../lib/local/commit-barrier';
-import { createRequestListener, type RequestListener } from '../lib/local/http-adapter';
-import { localSessionKey } from '../lib/local/session-key-file';
-import { startStoreFaultsFromEnv } from '../lib/local/store-faults';
-import { ensureTable } from '../lib/local/table-setup';
+import { loadConfig, requireStore } from '#lib/config';
+import { createServices } from '#lib/services';
+import { createStoreClient, localStoreSettings } from '#aws/dynamo';
+import { createHandlers } from '#http/handlers';
+import { awaitTransactionCommits } from '#local/commit-barrier';
+import { JavaMissingError, startDynamoDbLocal, type RunningDynamoDbLocal } from '#local/dynamodb-local';
+import { localSessionKey } from '#local/local-session-key';
+import { createRequestListener, listen, type RequestListener } from '#local/server';
+import { ensureTable } from '#local/table-setup';
+// A testing aid, off unless CHAT_FAULTS is set: the handlers then reach the store through a fault-injecting proxy.
+import { startStoreFaultsFromEnv } from '../test/tools/store-faults';
 
 const env = process.env;
 // The local server runs on the Node.js of the developer's machine; Lambda runs Node.js 22+.
@@ -20,16 +28,6 @@ env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 function fail(message: string): never {
   console.error(`\nchat: ${message}\n`);
   process.exit(1);
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolveListen();
-    });
-  });
 }
 
 async function main(): Promise<void> {
@@ -84,24 +82,23 @@ async function main(): Promise<void> {
     });
   }
 
-  env.DYNAMODB_ENDPOINT = endpoint;
-  env.CHAT_TABLE_NAME ||= 'chat';
-  env.CHAT_SESSION_KEY ||= localSessionKey(dataDir);
-  env.AWS_REGION ||= 'local';
-
-  const admin = new DynamoDBClient({
-    endpoint,
-    region: env.AWS_REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await ensureTable(admin, env.CHAT_TABLE_NAME);
+  const region = env.AWS_REGION || 'local';
+  const tableName = env.CHAT_TABLE_NAME || 'chat';
+  const admin = new DynamoDBClient(localStoreSettings(endpoint, region));
+  await ensureTable(admin, tableName);
   admin.destroy();
-  // Off unless CHAT_FAULTS is set: then the handlers reach the store through a fault-injecting proxy.
-  env.DYNAMODB_ENDPOINT = (await startStoreFaultsFromEnv(endpoint, env)) ?? endpoint;
 
-  const { handlers } = await import('../lib/local/handlers');
+  const config = loadConfig({
+    ...env,
+    CHAT_TABLE_NAME: tableName,
+    AWS_REGION: region,
+    CHAT_SESSION_KEY: env.CHAT_SESSION_KEY || localSessionKey(dataDir),
+    DYNAMODB_ENDPOINT: (await startStoreFaultsFromEnv(endpoint, env)) ?? endpoint,
+  });
+  const storeClient = createStoreClient(requireStore(config));
   // Only data on disk can outlive a crash, so only then must a transaction's commit be awaited.
-  if (store && dataDir) awaitTransactionCommits((await import('../functions/shared/dynamo')).dynamo, env.CHAT_TABLE_NAME);
+  if (store && dataDir) awaitTransactionCommits(storeClient, tableName);
+  const handlers = createHandlers(createServices(config, { store: storeClient }));
   app = createRequestListener({ handlers, webRoot: resolve(__dirname, '..', 'web') });
 
   const where = inMemory ? 'in memory (nothing is kept)' : `in ${dataDir}`;

@@ -1,4 +1,4 @@
-/** GET /api/health: the API answers. It touches nothing, so a health probe costs nothing. */
-import { httpHandler, json } from './shared/http';
+/** Lambda: GET /api/health. It needs no configuration at all. */
+import { health } from '#http/handlers/health';
 
-export const handler = httpHandler('health', async () => json(200, { ok: true }));
+export const handler = health();

@@ -1,12 +1,6 @@
-/** POST /api/login: a name in, a signed session out (as JSON and as an HttpOnly cookie). */
-import { httpHandler, json, parseBody } from './shared/http';
-import { sessionKey } from './shared/session-key';
-import { newUid, sessionCookie, signSession } from './shared/sessions';
-import { parseName } from './shared/validation';
+/** Lambda: POST /api/login. It needs the session key only (no table); a missing setting stops the cold start. */
+import { loadConfig, requireSessionKey } from '#lib/config';
+import { sessionKeySource } from '#aws/session-key';
+import { login } from '#http/handlers/login';
 
-export const handler = httpHandler('login', async (event) => {
-  const body = parseBody(event);
-  const name = parseName(body.name ?? body.username);
-  const { token, session } = signSession(await sessionKey(), { uid: newUid(), name });
-  return json(200, { token, ...session }, { cookies: [sessionCookie(event, token)] });
-});
+export const handler = login({ sessionKey: sessionKeySource(requireSessionKey(loadConfig())) });

@@ -10,7 +10,7 @@
  * when it answers and needs none of this.
  */
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PARTITION_KEY, SORT_KEY } from '../../functions/shared/table';
+import { PARTITION_KEY, SORT_KEY } from '#aws/table';
 
 const BARRIER_KEY = { [PARTITION_KEY]: '#commit-barrier', [SORT_KEY]: 0 };
 

@@ -9,6 +9,8 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+// Relative, not an alias: the test run's global setup loads this file outside jest's module mapping.
+import { localStoreSettings } from '../aws/dynamo';
 
 export interface DynamoDbLocalOptions {
   /** Keep data in this folder; without it the store lives in memory only. */
@@ -125,12 +127,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   };
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  const probe = new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  const probe = new DynamoDBClient({ ...localStoreSettings(endpoint), maxAttempts: 1 });
   let dead = false;
   void exited.then(() => (dead = true));
   try {

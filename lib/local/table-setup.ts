@@ -7,7 +7,8 @@ import {
   waitUntilTableExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../functions/shared/table';
+// Relative, not an alias: the test run's global setup loads this file outside jest's module mapping.
+import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../aws/table';
 
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'existed'> {
   try {

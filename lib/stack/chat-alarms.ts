@@ -16,7 +16,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { METRIC } from '../../functions/shared/metrics';
+import { METRIC } from '#aws/metrics';
 import { METRICS_NAMESPACE, type ChatFunction } from './chat-function';
 
 const PERIOD = Duration.minutes(5);

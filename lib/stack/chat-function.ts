@@ -13,11 +13,11 @@ import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions } from 'aw
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { FunctionName } from '../../functions/shared/routes';
+import type { FunctionName } from '#http/routes';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..');
 
-/** The CloudWatch namespace of the chat's own metrics (functions/shared/metrics.ts). */
+/** The CloudWatch namespace of the chat's own metrics (lib/aws/metrics.ts). */
 export const METRICS_NAMESPACE = 'Chat';
 
 /** Node.js 24: the newest Lambda runtime, and the AWS SDK's support outlasts Node.js 22's. */
@@ -51,6 +51,8 @@ export type TableAction = 'Query' | 'GetItem' | 'PutItem' | 'UpdateItem' | 'Cond
 export interface ChatFunctionProps {
   /** The handler: `functions/<name>.ts`, export `handler`. */
   readonly name: FunctionName;
+  /** Its name in the deployed stack, for the role's description. */
+  readonly deployedAs: string;
   readonly description: string;
   readonly timeout: Duration;
   readonly memorySize: number;
@@ -62,17 +64,20 @@ export class ChatFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** Its name in the deployed stack (see FunctionNeeds.deployedAs). */
+  readonly deployedAs: string;
   private readonly permissions = new PolicyDocument();
 
   constructor(scope: Construct, id: string, props: ChatFunctionProps) {
     super(scope, id);
+    this.deployedAs = props.deployedAs;
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
 
     // Its own role with an inline policy instead of the managed AWSLambdaBasicExecutionRole,
     // which may write to any log group in the account.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `The ${props.name} function of the chat`,
+      description: `The ${props.deployedAs} function of the chat`,
       inlinePolicies: { Permissions: this.permissions },
     });
     this.permissions.addStatements(

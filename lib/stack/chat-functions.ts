@@ -7,10 +7,16 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { FunctionName } from '../../functions/shared/routes';
+import type { FunctionName } from '#http/routes';
 import { ChatFunction, type TableAction } from './chat-function';
 
 export interface FunctionNeeds {
+  /**
+   * The function's name in the deployed stack (its construct id and role description). It is
+   * the v1 name of the handler, kept so that an update changes the code in place instead of
+   * replacing the function, its role and its log group.
+   */
+  readonly deployedAs: string;
   readonly description: string;
   /** The store operations its code performs; none means no table at all. */
   readonly table: readonly TableAction[];
@@ -25,16 +31,17 @@ export interface FunctionNeeds {
 }
 
 export const FUNCTION_NEEDS: Readonly<Record<FunctionName, FunctionNeeds>> = {
-  login: { description: 'POST /api/login: signs a session', table: [], sessionKey: true, timeout: Duration.seconds(15) },
-  session: { description: 'GET /api/session: reads a session', table: [], sessionKey: true, timeout: Duration.seconds(15) },
-  health: { description: 'GET /api/health', table: [], sessionKey: false, timeout: Duration.seconds(5) },
-  'not-found': { description: 'Every other /api request: 404 or 405', table: [], sessionKey: false, timeout: Duration.seconds(5) },
+  login: { deployedAs: 'login', description: 'POST /api/login: signs a session', table: [], sessionKey: true, timeout: Duration.seconds(15) },
+  'get-session': { deployedAs: 'session', description: 'GET /api/session: reads a session', table: [], sessionKey: true, timeout: Duration.seconds(15) },
+  health: { deployedAs: 'health', description: 'GET /api/health', table: [], sessionKey: false, timeout: Duration.seconds(5) },
+  'not-found': { deployedAs: 'not-found', description: 'Every other /api request: 404 or 405', table: [], sessionKey: false, timeout: Duration.seconds(5) },
   // A poll is one strongly consistent query.
-  poll: { description: 'GET /api/rooms/{room}/messages', table: ['Query'], sessionKey: true, timeout: Duration.seconds(15) },
+  'read-messages': { deployedAs: 'poll', description: 'GET /api/rooms/{room}/messages', table: ['Query'], sessionKey: true, timeout: Duration.seconds(15) },
   // The send limit (UpdateItem), the room's head (Query), the write (a conditional PutItem, or
   // a transaction of conditional puts, which IAM authorises as PutItem item by item) and the
   // lookup of a repeated clientId (GetItem).
-  add: {
+  'send-message': {
+    deployedAs: 'add',
     description: 'POST /api/rooms/{room}/messages',
     table: ['UpdateItem', 'Query', 'PutItem', 'GetItem'],
     sessionKey: true,
@@ -57,8 +64,9 @@ export class ChatFunctions extends Construct {
     super(scope, id);
     const entries = (Object.keys(FUNCTION_NEEDS) as FunctionName[]).map((name) => {
       const needs = FUNCTION_NEEDS[name];
-      const fn = new ChatFunction(this, pascalCase(name), {
+      const fn = new ChatFunction(this, pascalCase(needs.deployedAs), {
         name,
+        deployedAs: needs.deployedAs,
         description: `Chat: ${needs.description}`,
         timeout: needs.timeout,
         // CPU grows with memory: 256 MB loads the ~0.5 MB bundle and its SDK about twice as fast

@@ -1,5 +1,5 @@
 /**
- * The HTTP API: exactly the routes of functions/shared/routes.ts (the table the local server
+ * The HTTP API: exactly the routes of lib/http/routes.ts (the table the local server
  * routes by), everything else to `not-found`, one `$default` stage with throttling and
  * JSON access logs.
  */
@@ -9,7 +9,7 @@ import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDes
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES, type FunctionName } from '../../functions/shared/routes';
+import { ROUTES, type FunctionName } from '#http/routes';
 import type { ChatFunction } from './chat-function';
 
 /** One JSON object per request; HTTP API `$context` variables. No bodies, no tokens, no cookies. */
@@ -45,7 +45,7 @@ export class ChatHttpApi extends Construct {
   constructor(scope: Construct, id: string, props: ChatHttpApiProps) {
     super(scope, id);
     const integration = (name: FunctionName) =>
-      new HttpLambdaIntegration(`${name}Integration`, props.functions[name].function);
+      new HttpLambdaIntegration(`${props.functions[name].deployedAs}Integration`, props.functions[name].function);
 
     this.api = new HttpApi(this, 'Api', {
       description: 'The chat API (reached through CloudFront at /api/*)',

@@ -2,7 +2,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../functions/shared/table';
+import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '#aws/table';
 
 export interface ChatTableProps {
   readonly removalPolicy: RemovalPolicy;
@@ -13,7 +13,7 @@ export class ChatTable extends Construct {
 
   constructor(scope: Construct, id: string, props: ChatTableProps) {
     super(scope, id);
-    // The key layout is the one the store code uses (functions/shared/table.ts); no table
+    // The key layout is the one the store code uses (lib/aws/table.ts); no table
     // name, so a second deployment cannot collide with the first.
     this.table = new Table(this, 'Table', {
       partitionKey: { name: PARTITION_KEY, type: AttributeType.STRING },

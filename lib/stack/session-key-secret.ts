@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 
 /**
  * 64 letters and digits: every one is a base64 character, so the value decodes as the
- * functions expect (functions/shared/session-key.ts) to 48 bytes, about 380 random bits.
+ * functions expect (lib/aws/session-key.ts) to 48 bytes, about 380 random bits.
  */
 export const SESSION_KEY_GENERATION = {
   passwordLength: 64,

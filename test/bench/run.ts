@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../faults/local-server-process';
+import { ROOT } from '#test/faults/local-server-process';
 import type { BenchContext, Scenario, ScenarioResult } from './scenario';
 import { buildServer } from './server';
 import { capacity } from './scenarios/capacity';

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { cpuSeconds, residentMiB, ROOT, spawnLocalServer, type LocalServerProcess } from '../faults/local-server-process';
+import { cpuSeconds, residentMiB, ROOT, spawnLocalServer, type LocalServerProcess } from '#test/faults/local-server-process';
 
 export const SERVER_SCRIPT = join(ROOT, 'dist', 'local', 'start.js');
 

@@ -3,7 +3,7 @@
  * chat, keep their session, page back through history, and nothing they type can run as code.
  */
 import type { Browser, Page } from 'playwright-core';
-import { call, uniqueRoom, type App } from '../support/app';
+import { call, uniqueRoom, type App } from '#test/support/app';
 import { eventually, logIn, personIn, say, sessionOf, shownTexts, visit, type Person, type RunningServer, usePage } from './support';
 
 /** The server's poll hint for a quiet room (CHAT_POLL_QUIET_MS); "two poll periods" is twice this. */

@@ -6,8 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cpus, loadavg } from 'node:os';
 import type { Browser } from 'playwright-core';
-import { roomKey } from '../../functions/shared/table';
-import { uniqueRoom, type App } from '../support/app';
+import { roomKey } from '#aws/table';
+import { uniqueRoom, type App } from '#test/support/app';
 import { personIn, type Person, type RunningServer, usePage } from './support';
 
 const MESSAGES = 10_000;

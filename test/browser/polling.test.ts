@@ -4,7 +4,7 @@
  * server goes away. Time is simulated with Playwright's clock where minutes must pass.
  */
 import type { Browser, Page } from 'playwright-core';
-import { uniqueRoom, type App } from '../support/app';
+import { uniqueRoom, type App } from '#test/support/app';
 import { countPolls, eventually, personIn, say, serve, setTabHidden, shownTexts, type Person, type RunningServer, usePage } from './support';
 
 let app: App;

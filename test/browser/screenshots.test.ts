@@ -1,10 +1,12 @@
 /**
  * Screenshots of the login view and of a busy room, in English and Chinese, on a desktop and a
- * phone screen, saved in test-artifacts/ (not committed) for people to look at.
+ * phone screen, saved in test-artifacts/ (not committed) for people to look at. Each also checks
+ * that the screen shows what its name says: the language, every message, markup as text, the
+ * failed message, no sideways scrolling on a phone, and the dark colours.
  */
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { uniqueRoom, type App } from '../support/app';
+import { uniqueRoom, type App } from '#test/support/app';
 import { artifactsDir, logIn, say, sessionOf, visit, type Person, type RunningServer, usePage } from './support';
 
 let app: App;
@@ -43,7 +45,24 @@ async function busyRoom(page: Page, room: string, lang: 'en' | 'zh'): Promise<vo
   await page.locator('#pending .msg.failed').waitFor();
   await page.locator('#composer-text').fill('');
   await page.locator('#messages .msg').last().scrollIntoViewIfNeeded();
+
+  expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang === 'zh' ? 'zh-CN' : 'en');
+  expect(await page.locator('#messages .msg').count()).toBe(CONVERSATION.length + 2);
+  expect(await page.locator('#pending .msg.failed').count()).toBe(1);
+  // Markup is shown as typed, never rendered.
+  await expect(page.locator('#messages').getByText('<b>Markup</b> shows as typed').count()).resolves.toBe(1);
+  expect(await page.locator('#messages b').count()).toBe(0);
+  // Nothing sticks out sideways, on a phone either.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
 }
+
+/** The relative luminance of the page's background (0 black … 1 white). */
+const backgroundLuminance = (page: Page): Promise<number> =>
+  page.evaluate(() => {
+    const [r, g, b] = (getComputedStyle(document.body).backgroundColor.match(/\d+/g) ?? []).map(Number);
+    const lin = (c = 0) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  });
 
 for (const lang of ['en', 'zh'] as const) {
   for (const screen of ['desktop', 'phone'] as const) {
@@ -53,6 +72,7 @@ for (const lang of ['en', 'zh'] as const) {
       people.push(person);
       const { page } = person;
       await page.locator('#login-view').waitFor();
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang === 'zh' ? 'zh-CN' : 'en');
       await page.screenshot({ path: join(artifactsDir(), `login-${lang}-${screen}.png`) });
 
       const room = uniqueRoom('busy');
@@ -65,6 +85,7 @@ for (const lang of ['en', 'zh'] as const) {
         await page.locator('#message-pane').evaluate((pane) => (pane.scrollTop = 0));
         await app.messageLog.appendMessage({ room, user: '小明', uid: 'u_b000000000000002', text: '👍' });
         await page.locator('#new-messages').waitFor();
+        expect(await page.locator('#messages .msg').count()).toBe(CONVERSATION.length + 3);
       }
       await page.screenshot({ path: join(artifactsDir(), `room-${lang}-${screen}.png`) });
     }, 60_000);
@@ -78,5 +99,6 @@ it('shows a busy room in the dark colour scheme (phone)', async () => {
   await person.page.evaluate((r) => (location.hash = r), room);
   await logIn(person.page, 'Robin');
   await busyRoom(person.page, room, 'en');
+  expect(await backgroundLuminance(person.page)).toBeLessThan(0.05);
   await person.page.screenshot({ path: join(artifactsDir(), 'room-en-phone-dark.png') });
 }, 60_000);

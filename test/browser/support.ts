@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { loadApp, startLocalServer, type App } from '../support/app';
-import { runBuilder } from '../support/build';
+import { loadApp, startLocalServer, type App } from '#test/support/app';
+import { runBuilder } from '#test/support/build';
 
 const root = join(__dirname, '..', '..');
 

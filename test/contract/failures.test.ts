@@ -4,9 +4,10 @@
  */
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { loadApp, uniqueRoom, type App } from '../support/app';
-import { expectMatchesSpec } from '../support/openapi';
-import { withEnv } from './support/env';
+import { loadApp, uniqueRoom, type App } from '#test/support/app';
+import { expectMatchesSpec } from '#test/support/openapi';
+import { logger } from '#aws/log';
+import { loadSessionKey } from '#aws/session-key';
 import { viaHandlers, viaHttp, type Transport } from './support/transports';
 
 const MESSAGES = '/api/rooms/{room}/messages';
@@ -98,25 +99,29 @@ describe('503 unavailable: the store is out of reach', () => {
   });
 });
 
-describe('500 internal: a bug, or here a missing session key', () => {
+describe('500 internal: a bug, or here a session key that cannot be read', () => {
   let transports: Transport[];
   beforeAll(async () => {
     // The details of the failure go to the log, which would only clutter the test output here.
-    transports = await bothOver(loadApp({ POWERTOOLS_LOG_LEVEL: 'SILENT' }));
+    logger.setLogLevel('SILENT');
+    // A deployment whose secret holds no usable key: the key is read at the first request that needs it.
+    const unusableKey = () => loadSessionKey({ source: 'value', value: 'c2hvcnQ=' });
+    transports = await bothOver(loadApp({}, { sessionKey: unusableKey }));
   });
-  afterAll(async () => Promise.all(transports.map((t) => t.close())));
+  afterAll(async () => {
+    logger.setLogLevel('INFO');
+    await Promise.all(transports.map((t) => t.close()));
+  });
 
   it.each(TRANSPORTS)('answers a fixed body with no details on every endpoint that needs the key, through the %s', async (name) => {
     const transport = transports.find((t) => t.name === name)!;
     const room = uniqueRoom();
-    // The key is read at the first request that needs it, so the app fails the way a
-    // deployment without its secret would.
-    const answers = await withEnv({ CHAT_SESSION_KEY: '' }, async () => [
+    const answers = [
       ['POST', '/api/login', await transport.request('POST', '/api/login', { body: { name: 'Sam' } })],
       ['GET', '/api/session', await transport.request('GET', '/api/session', { token: 'a.b.c' })],
       ['GET', MESSAGES, await transport.request('GET', `/api/rooms/${room}/messages`, { token: 'a.b.c' })],
       ['POST', MESSAGES, await transport.request('POST', `/api/rooms/${room}/messages`, { token: 'a.b.c', body: { text: 'hi' } })],
-    ] as const);
+    ] as const;
     for (const [method, path, res] of answers) {
       expectMatchesSpec(method, path, 500, res);
       expect(res.json).toEqual({ error: { code: 'internal', message: 'something went wrong on our side' } });

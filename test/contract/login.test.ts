@@ -3,8 +3,8 @@
  * Every response is checked against openapi.yaml; each case runs through the handlers and
  * through the local server over HTTP.
  */
-import { loadApp } from '../support/app';
-import { expectMatchesSpec } from '../support/openapi';
+import { loadApp } from '#test/support/app';
+import { expectMatchesSpec } from '#test/support/openapi';
 import { bothTransports, type Reply, type Transport } from './support/transports';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

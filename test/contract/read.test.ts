@@ -2,8 +2,8 @@
  * GET /api/rooms/{room}/messages: pages after a cursor, before an id, or the newest, with
  * `lastId`, `hasMore` and `pollAfterMs`, and every way a read is refused.
  */
-import { loadApp, uniqueRoom, type App } from '../support/app';
-import { expectMatchesSpec } from '../support/openapi';
+import { loadApp, uniqueRoom, type App } from '#test/support/app';
+import { expectMatchesSpec } from '#test/support/openapi';
 import { bothTransports, type Reply, type Transport } from './support/transports';
 
 const MESSAGES = '/api/rooms/{room}/messages';

@@ -2,8 +2,8 @@
  * Hostile but valid text travels unchanged: byte for byte in JSON, and XML-escaped in the
  * classic message list, which a real XML parser must read back to the very same text.
  */
-import { loadApp, uniqueRoom } from '../support/app';
-import { expectMatchesSpec } from '../support/openapi';
+import { loadApp, uniqueRoom } from '#test/support/app';
+import { expectMatchesSpec } from '#test/support/openapi';
 import { bothTransports, type Reply, type Transport } from './support/transports';
 import { childText, parseXmlDocuments, parseXmlStrictly, stopXmlChecker, type XmlElement } from './support/xml';
 

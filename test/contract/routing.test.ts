@@ -1,8 +1,8 @@
 /**
  * Health, unknown routes and wrong methods, and the headers every API response carries.
  */
-import { loadApp } from '../support/app';
-import { expectMatchesSpec } from '../support/openapi';
+import { loadApp } from '#test/support/app';
+import { expectMatchesSpec } from '#test/support/openapi';
 import { bothTransports, type Reply, type Transport } from './support/transports';
 
 let transports: Transport[];

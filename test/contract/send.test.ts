@@ -2,8 +2,8 @@
  * POST /api/rooms/{room}/messages: storing a message as the session's user, idempotent sends
  * with clientId, and every way a send is refused, each of which must store nothing.
  */
-import { loadApp, apiEvent, call, uniqueRoom } from '../support/app';
-import { expectMatchesSpec } from '../support/openapi';
+import { loadApp, apiEvent, call, uniqueRoom } from '#test/support/app';
+import { expectMatchesSpec } from '#test/support/openapi';
 import { bothTransports, type Reply, type Transport } from './support/transports';
 
 const MESSAGES = '/api/rooms/{room}/messages';
@@ -239,7 +239,7 @@ describe('a body that is not UTF-8', () => {
     const room = uniqueRoom();
     const event = apiEvent('POST', `/api/rooms/${room}/messages`, { token, body: 'x' });
     const latin1 = Buffer.concat([Buffer.from('{"text":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
-    const result = await app.handlers.add({ ...event, body: latin1.toString('base64'), isBase64Encoded: true });
+    const result = await app.handlers['send-message']({ ...event, body: latin1.toString('base64'), isBase64Encoded: true });
     const res = { status: result.statusCode!, headers: lowerCaseKeys(result.headers), cookies: [], text: result.body ?? '' };
     expectMatchesSpec('POST', MESSAGES, 400, res);
     expect(JSON.parse(res.text).error.code).toBe('invalid_json');

@@ -4,9 +4,9 @@
  * with another key or malformed.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { signSession } from '../../functions/shared/sessions';
-import { loadApp } from '../support/app';
-import { expectMatchesSpec } from '../support/openapi';
+import { signSession } from '#chat/session-token';
+import { loadApp } from '#test/support/app';
+import { expectMatchesSpec } from '#test/support/openapi';
 import { bothTransports, type Reply, type Transport } from './support/transports';
 
 const serverKey = () => Buffer.from(process.env.CHAT_SESSION_KEY!, 'base64');

@@ -5,8 +5,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROUTES } from '../../functions/shared/routes';
-import { documentedStatuses, expectMatchesSpec, schemaAt, spec, type ObservedResponse } from '../support/openapi';
+import { ERROR_STATUS } from '#http/error-codes';
+import { ROUTES } from '#http/routes';
+import { documentedStatuses, expectMatchesSpec, schemaAt, spec, type ObservedResponse } from '#test/support/openapi';
 import { parseXmlStrictly, stopXmlChecker } from './support/xml';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -18,9 +19,9 @@ const operations = (): Array<[string, string, any]> =>
     METHODS.filter((m) => item[m]).map((m): [string, string, any] => [m.toUpperCase(), path, item[m]]),
   );
 
-/** Source files of the handlers and their shared code. */
+/** Source files of the server's code (lib/, but the stack and the local server). */
 function functionSources(): string[] {
-  const root = join(__dirname, '..', '..', 'functions');
+  const root = join(__dirname, '..', '..', 'lib');
   const files = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
@@ -46,11 +47,12 @@ describe('openapi.yaml', () => {
     const produced = new Set<string>();
     for (const source of functionSources()) {
       for (const m of source.matchAll(/badRequest\(\s*'([a-z_]+)'/g)) produced.add(m[1]!);
-      for (const m of source.matchAll(/new ApiError\(\s*\d+,\s*'([a-z_]+)'/g)) produced.add(m[1]!);
+      for (const m of source.matchAll(/new ApiError\(\s*'([a-z_]+)'/g)) produced.add(m[1]!);
       for (const m of source.matchAll(/code:\s*'([a-z_]+)'/g)) produced.add(m[1]!);
     }
     const documented: string[] = spec.components.schemas.Error.properties.error.properties.code.enum;
     expect([...produced].sort()).toEqual([...documented].sort());
+    expect(Object.keys(ERROR_STATUS).sort()).toEqual([...documented].sort());
     expect(documented.sort()).toEqual(
       [
         'invalid_json', 'invalid_name', 'invalid_room', 'invalid_text', 'invalid_cursor', 'invalid_limit', 'invalid_format',

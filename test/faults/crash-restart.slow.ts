@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { uniqueRoom } from '../support/app';
+import { uniqueRoom } from '#test/support/app';
 import {
   loginOver,
   newTally,

@@ -3,8 +3,8 @@
  * that never heard the answer would cause: it is stored once, and every delivery is
  * answered with that one message.
  */
-import { startStoreFaultProxy, type StoreFaultProxy } from '../../lib/local/store-faults';
-import { apiEvent, call, loadApp, login, uniqueRoom, type App } from '../support/app';
+import { startStoreFaultProxy, type StoreFaultProxy } from '#test/tools/store-faults';
+import { apiEvent, call, loadApp, login, uniqueRoom, type App } from '#test/support/app';
 
 async function storedIn(app: App, token: string, room: string) {
   const res = await call(app, 'GET', `/api/rooms/${room}/messages?after=0&limit=200`, { token });
@@ -26,8 +26,8 @@ describe('duplicate delivery of the same send', () => {
     const { token } = await login(app);
     const event = apiEvent('POST', `/api/rooms/${room}/messages`, { token, body: { text: 'once', clientId: 'replayed' } });
 
-    const first = await app.handlers.add(event);
-    const second = await app.handlers.add(event);
+    const first = await app.handlers['send-message'](event);
+    const second = await app.handlers['send-message'](event);
 
     expect([first.statusCode, second.statusCode]).toEqual([201, 200]);
     expect(JSON.parse(second.body!)).toEqual(JSON.parse(first.body!));
@@ -40,7 +40,7 @@ describe('duplicate delivery of the same send', () => {
     const { token } = await login(apps[0]!);
     const event = apiEvent('POST', `/api/rooms/${room}/messages`, { token, body: { text: 'once', clientId: 'everywhere' } });
 
-    const results = await Promise.all(apps.map((app) => app.handlers.add(event)));
+    const results = await Promise.all(apps.map((app) => app.handlers['send-message'](event)));
 
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 201]);
     const bodies = results.map((r) => JSON.parse(r.body!));

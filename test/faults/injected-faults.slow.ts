@@ -5,8 +5,8 @@
  * message is delivered to every poller exactly once, in id order, and every send that a
  * client repeated is stored once.
  */
-import { startStoreFaultProxy, type StoreFaultProxy } from '../../lib/local/store-faults';
-import { call, loadApp, login, startLocalServer, uniqueRoom } from '../support/app';
+import { startStoreFaultProxy, type StoreFaultProxy } from '#test/tools/store-faults';
+import { call, loadApp, login, startLocalServer, uniqueRoom } from '#test/support/app';
 import {
   loginOver,
   newTally,

@@ -6,8 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../lib/local/dynamodb-local';
-import { runBuilder } from '../support/build';
+import { freePort } from '#local/dynamodb-local';
+import { runBuilder } from '#test/support/build';
 
 export const ROOT = join(__dirname, '..', '..');
 

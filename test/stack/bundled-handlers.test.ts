@@ -8,10 +8,10 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { FunctionName } from '../../functions/shared/routes';
-import { PROJECT_ROOT } from '../../lib/stack/chat-function';
-import { FUNCTION_NEEDS } from '../../lib/stack/chat-functions';
-import { apiEvent, call, loadApp, login, uniqueRoom, type App, type CallOptions } from '../support/app';
+import type { FunctionName } from '#http/routes';
+import { PROJECT_ROOT } from '#stack/chat-function';
+import { FUNCTION_NEEDS } from '#stack/chat-functions';
+import { apiEvent, call, loadApp, login, uniqueRoom, type App, type CallOptions } from '#test/support/app';
 import { resources, synthChat, type Synthesised } from './synth';
 
 const FUNCTION_NAMES = Object.keys(FUNCTION_NEEDS) as FunctionName[];
@@ -126,7 +126,7 @@ describe('the bundled functions', () => {
     expect(fromSources.json).toEqual({ name: '小明', uid: bundledLogin.uid, expiresAt: bundledLogin.expiresAt });
 
     const sourceLogin = await login(sources, 'Ada');
-    const { results: sessions } = invokeBundled([{ name: 'session', method: 'GET', url: '/api/session', options: { token: sourceLogin.token } }]);
+    const { results: sessions } = invokeBundled([{ name: 'get-session', method: 'GET', url: '/api/session', options: { token: sourceLogin.token } }]);
     expect(JSON.parse(sessions[0]!.body)).toMatchObject({ name: 'Ada', uid: sourceLogin.uid });
   });
 
@@ -136,9 +136,9 @@ describe('the bundled functions', () => {
     await call(sources, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'from the sources' } });
 
     const { results } = invokeBundled([
-      { name: 'add', method: 'POST', url: `/api/rooms/${room}/messages`, options: { token, body: { text: 'from the bundle', clientId: 'c-1' } } },
-      { name: 'add', method: 'POST', url: `/api/rooms/${room}/messages`, options: { token, body: { text: 'from the bundle', clientId: 'c-1' } } },
-      { name: 'poll', method: 'GET', url: `/api/rooms/${room}/messages?after=0`, options: { token } },
+      { name: 'send-message', method: 'POST', url: `/api/rooms/${room}/messages`, options: { token, body: { text: 'from the bundle', clientId: 'c-1' } } },
+      { name: 'send-message', method: 'POST', url: `/api/rooms/${room}/messages`, options: { token, body: { text: 'from the bundle', clientId: 'c-1' } } },
+      { name: 'read-messages', method: 'GET', url: `/api/rooms/${room}/messages?after=0`, options: { token } },
     ]);
     expect(results.map((r) => r.statusCode)).toEqual([201, 200, 200]);
     expect(JSON.parse(results[0]!.body)).toMatchObject({ id: 2, text: 'from the bundle', user: 'Grace' });
@@ -153,8 +153,8 @@ describe('the bundled functions', () => {
     const room = uniqueRoom('metrics');
     const { results, output } = invokeBundled(
       [
-        { name: 'add', method: 'POST', url: `/api/rooms/${room}/messages`, options: { token, body: { text: 'counted' } } },
-        { name: 'add', method: 'POST', url: `/api/rooms/${room}/messages`, options: { body: { text: 'no session' } } },
+        { name: 'send-message', method: 'POST', url: `/api/rooms/${room}/messages`, options: { token, body: { text: 'counted' } } },
+        { name: 'send-message', method: 'POST', url: `/api/rooms/${room}/messages`, options: { body: { text: 'no session' } } },
       ],
       { AWS_LAMBDA_FUNCTION_NAME: 'chat-add', POWERTOOLS_SERVICE_NAME: 'Chat-test', CHAT_METRICS_NAMESPACE: 'Chat' },
     );
@@ -167,7 +167,7 @@ describe('the bundled functions', () => {
   it('answer 503 when the store is out of reach, logging a JSON line with the request id and counting a store throttle', async () => {
     const { token } = await login(sources);
     const { results, output } = invokeBundled(
-      [{ name: 'poll', method: 'GET', url: `/api/rooms/${uniqueRoom()}/messages`, options: { token } }],
+      [{ name: 'read-messages', method: 'GET', url: `/api/rooms/${uniqueRoom()}/messages`, options: { token } }],
       // Nothing listens on the discard port: every attempt is refused at once.
       { DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_LAMBDA_FUNCTION_NAME: 'chat-poll', POWERTOOLS_SERVICE_NAME: 'Chat-test', CHAT_LOG_SILENT: '0' },
     );
@@ -176,10 +176,10 @@ describe('the bundled functions', () => {
     expect(lines.find((l) => l.message === 'store unavailable')).toMatchObject({
       level: 'WARN',
       service: 'Chat-test',
-      function_name: 'chat-poll',
+      function_name: 'chat-read-messages',
       function_request_id: 'request-0',
       cold_start: expect.any(Boolean),
-      handler: 'poll',
+      handler: 'read-messages',
     });
     expect(lines.find((l) => l._aws)).toMatchObject({ ServerErrors: 1, StoreThrottles: 1 });
   });
@@ -189,7 +189,7 @@ describe('the bundled functions', () => {
       const map = JSON.parse(readFileSync(join(bundleDir[name], 'index.js.map'), 'utf8')) as { sources: string[] };
       const own = map.sources.map((source) => resolve(bundleDir[name], source)).filter((file) => !file.includes('node_modules'));
       expect(own).toEqual(
-        expect.arrayContaining([join(PROJECT_ROOT, 'functions', `${name}.ts`), join(PROJECT_ROOT, 'functions', 'shared', 'http.ts')]),
+        expect.arrayContaining([join(PROJECT_ROOT, 'functions', `${name}.ts`), join(PROJECT_ROOT, 'lib', 'http', 'handler.ts')]),
       );
     }
   });

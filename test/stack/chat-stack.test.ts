@@ -5,11 +5,11 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import type { CfnResource } from 'aws-cdk-lib';
-import { ROUTES, routeKey, type FunctionName } from '../../functions/shared/routes';
-import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../functions/shared/table';
-import { CONTENT_SECURITY_POLICY, SITE_HEADERS } from '../../lib/site-headers';
-import { FUNCTION_NEEDS } from '../../lib/stack/chat-functions';
-import { ACCESS_LOG_FIELDS } from '../../lib/stack/chat-http-api';
+import { ROUTES, routeKey, type FunctionName } from '#http/routes';
+import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '#aws/table';
+import { CONTENT_SECURITY_POLICY, SITE_HEADERS } from '#lib/site-headers';
+import { FUNCTION_NEEDS } from '#stack/chat-functions';
+import { ACCESS_LOG_FIELDS } from '#stack/chat-http-api';
 import { CDK_JSON_CONTEXT, idsOfType, resources, synthChat, type Resources, type Synthesised } from './synth';
 
 const FUNCTION_NAMES = Object.keys(FUNCTION_NEEDS) as FunctionName[];
@@ -147,14 +147,14 @@ describe('the functions', () => {
   it('each get exactly the permissions their code needs, and nothing else', () => {
     const expected: Record<FunctionName, { actions: string[]; resource: unknown }[]> = {
       login: [{ actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } }],
-      session: [{ actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } }],
+      'get-session': [{ actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } }],
       health: [],
       'not-found': [],
-      poll: [
+      'read-messages': [
         { actions: ['dynamodb:Query'], resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } },
         { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
       ],
-      add: [
+      'send-message': [
         {
           actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
           resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },

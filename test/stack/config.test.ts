@@ -4,7 +4,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { readConfig } from '../../lib/stack/config';
+import { readConfig } from '#stack/config';
 import { CDK_JSON_CONTEXT, idsOfType, resources, synthChat, type Synthesised } from './synth';
 
 const configWith = (context: Record<string, unknown>) => readConfig(new App({ context: { ...CDK_JSON_CONTEXT, ...context } }).node);

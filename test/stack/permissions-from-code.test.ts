@@ -7,9 +7,9 @@
  */
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import type { FunctionName } from '../../functions/shared/routes';
-import { PROJECT_ROOT } from '../../lib/stack/chat-function';
-import { FUNCTION_NEEDS } from '../../lib/stack/chat-functions';
+import type { FunctionName } from '#http/routes';
+import { PROJECT_ROOT } from '#stack/chat-function';
+import { FUNCTION_NEEDS } from '#stack/chat-functions';
 
 /** The IAM action each DynamoDB command needs; a transaction needs the actions of its items. */
 const ACTION_OF_COMMAND: Record<string, string> = {

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { addChatStack } from '../../lib/stack/chat-app';
-import { PROJECT_ROOT } from '../../lib/stack/chat-function';
-import type { ChatStack } from '../../lib/stack/chat-stack';
+import { addChatStack } from '#stack/chat-app';
+import { PROJECT_ROOT } from '#stack/chat-function';
+import type { ChatStack } from '#stack/chat-stack';
 
 export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
   readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8'),

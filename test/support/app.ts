@@ -1,45 +1,29 @@
 /**
- * Loads the chat's modules for a test file, optionally with its own configuration (for
- * example the send limit turned off), and calls handlers the way API Gateway would.
+ * Builds the chat for a test file, optionally with its own configuration (for example the
+ * send limit turned off), and calls handlers the way API Gateway would.
  */
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Handlers } from '../../lib/local/http-adapter';
-import type * as MessageLog from '../../functions/shared/message-log';
-import { gatewayEvent, routeRequest } from '../../lib/local/http-adapter';
+import { loadConfig } from '#lib/config';
+import { createServices, type ChatServices, type ServiceOverrides } from '#lib/services';
+import { createHandlers, type Handlers } from '#http/handlers';
+import { gatewayEvent, routeRequest } from '#local/gateway-event';
+import { createLocalServer, listen } from '#local/server';
 
 export interface App {
   readonly handlers: Handlers;
-  readonly messageLog: typeof MessageLog;
+  readonly messageLog: ChatServices['messageLog'];
+  readonly services: ChatServices;
 }
 
 /**
- * Fresh module instances (own caches, own store client, own config) with `env` applied on top
- * of the run's environment while they load; the environment is put back afterwards, so one
- * test's configuration does not leak into the apps loaded after it.
+ * A fresh chat, as one Lambda instance or one local server would be: its own store client,
+ * caches and configuration, built from the run's environment with `env` on top. Several
+ * apps in one test are several instances sharing the one store.
  */
-export function loadApp(env: Record<string, string> = {}): App {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    let app: App | undefined;
-    jest.isolateModules(() => {
-      app = {
-        handlers: require('../../lib/local/handlers').handlers,
-        messageLog: require('../../functions/shared/message-log'),
-      };
-      // Read the configuration now, while `env` is in force, not at the first request.
-      require('../../functions/shared/config').config();
-    });
-    return app!;
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+export function loadApp(env: Record<string, string> = {}, overrides: ServiceOverrides = {}): App {
+  const services = createServices(loadConfig({ ...process.env, ...env }), overrides);
+  return { handlers: createHandlers(services), messageLog: services.messageLog, services };
 }
 
 export interface CallOptions {
@@ -109,13 +93,8 @@ export async function startLocalServer(
   webRoot?: string,
   port = 0,
 ): Promise<{ url: string; port: number; close: () => Promise<void> }> {
-  const { createLocalServer } = require('../../lib/local/http-adapter') as typeof import('../../lib/local/http-adapter');
-  const server: Server = createLocalServer({ handlers: app.handlers, webRoot });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  const bound = (server.address() as AddressInfo).port;
+  const server = createLocalServer({ handlers: app.handlers, webRoot });
+  const bound = await listen(server, port, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${bound}`,
     port: bound,

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+// Relative imports: jest loads the global setup outside its module mapping.
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { ensureTable } from '../../lib/local/table-setup';
 

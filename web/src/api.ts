@@ -2,13 +2,13 @@
  * The client of the chat API. The session travels as a bearer token; cookies are left out
  * (`credentials: 'omit'`), so forgetting the token ends the session in this browser.
  */
-import type { Me, Message, MessagePage } from './types';
+import type { ErrorCode, Me, Message, MessagePage } from './types';
 
-/** The server answered with an error. */
-export class ApiError extends Error {
+/** The server answered with an error: one of the API's codes, or `http_<status>` from something in between. */
+export class ErrorAnswer extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode | `http_${number}`,
     message: string,
     /** From Retry-After, for 429 and 503. */
     readonly retryAfterMs: number | undefined,
@@ -56,9 +56,9 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   if (!response.ok) {
     const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
     const retryAfter = Number(response.headers.get('Retry-After'));
-    throw new ApiError(
+    throw new ErrorAnswer(
       response.status,
-      typeof error?.code === 'string' ? error.code : `http_${response.status}`,
+      typeof error?.code === 'string' ? (error.code as ErrorCode) : `http_${response.status}`,
       typeof error?.message === 'string' ? error.message : response.statusText,
       Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined,
     );

@@ -2,7 +2,7 @@
  * One open room: polls it, renders what arrives, pages back through history, and sends.
  * A new ChatRoom is made for each room visited; stop() ends every timer and request.
  */
-import { ApiError, readMessages, sendMessage } from './api';
+import { ErrorAnswer, readMessages, sendMessage } from './api';
 import { byId } from './dom';
 import { t, type StringKey } from './i18n';
 import { MAX_RENDERED, MessageList } from './message-list';
@@ -121,11 +121,11 @@ export class ChatRoom {
       );
     } catch (error) {
       if (this.stopped) return { kind: 'stop' };
-      if (error instanceof ApiError && error.status === 401) {
+      if (error instanceof ErrorAnswer && error.status === 401) {
         this.events.sessionEnded();
         return { kind: 'stop' };
       }
-      return error instanceof ApiError && error.retryAfterMs !== undefined ? { kind: 'failed', retryAfterMs: error.retryAfterMs } : { kind: 'failed' };
+      return error instanceof ErrorAnswer && error.retryAfterMs !== undefined ? { kind: 'failed', retryAfterMs: error.retryAfterMs } : { kind: 'failed' };
     }
     if (this.stopped) return { kind: 'stop' };
     this.lastId = Math.max(this.lastId, page.lastId);
@@ -254,7 +254,7 @@ export class ChatRoom {
 }
 
 function sendProblem(error: unknown): [StringKey, Record<string, string | number>?] {
-  if (!(error instanceof ApiError)) return ['sendOffline'];
+  if (!(error instanceof ErrorAnswer)) return ['sendOffline'];
   switch (error.status) {
     case 401:
       return ['sessionEnded'];

@@ -2,15 +2,15 @@
  * The chat page: wires the views (login, chat), the language, the room in the URL, and the
  * open ChatRoom together. Every user-supplied string reaches the page through textContent.
  */
-import { ApiError, currentSession, login, useToken } from './api';
+import { ErrorAnswer, currentSession, login, useToken } from './api';
 import { ChatRoom } from './chat-room';
 import { Composer } from './composer';
 import { connectionState, showConnection } from './connection';
 import { byId } from './dom';
 import { initialLang, lang, setLang, storedLang, t, translateStatic, type StringKey } from './i18n';
 import { inviteLink, isValidRoom, privateRoomName, roomFromHash } from './room';
-import { forgetSession, lastName, loadSession, saveSession, type StoredSession } from './session';
-import { NAME_MAX, codePoints } from './types';
+import { forgetSession, lastName, loadSession, saveSession, type StoredSession } from './stored-session';
+import { NAME_MAX, checkName } from './types';
 
 const loginView = byId('login-view');
 const chatView = byId('chat-view');
@@ -117,19 +117,19 @@ loginForm.addEventListener('submit', (event) => {
   void submitLogin();
 });
 
-/** The server's rules for a name, checked here first so the reason shows next to the field. */
-function nameProblem(name: string): StringKey | undefined {
-  if (name.length === 0) return 'nameEmpty';
-  if (codePoints(name) > NAME_MAX) return 'nameTooLong';
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'nameControl';
-  return undefined;
+/** The server's own rules for a name, checked here first so the reason shows next to the field. */
+function nameProblem(checked: ReturnType<typeof checkName>, typed: string): StringKey | undefined {
+  if (!('problem' in checked)) return undefined;
+  if (checked.problem === 'length') return typed.trim() === '' ? 'nameEmpty' : 'nameTooLong';
+  return checked.problem === 'control' ? 'nameControl' : 'nameNotText';
 }
 
 async function submitLogin(): Promise<void> {
-  const name = loginName.value.normalize('NFC').trim();
-  const problem = nameProblem(name);
+  const checked = checkName(loginName.value);
+  const problem = nameProblem(checked, loginName.value);
   showLoginProblem(problem);
-  if (problem) return loginName.focus();
+  if (problem || !('name' in checked)) return loginName.focus();
+  const { name } = checked;
   loginButton.disabled = true;
   loginButton.textContent = t('loggingIn');
   try {
@@ -138,7 +138,7 @@ async function submitLogin(): Promise<void> {
     saveSession(next);
     enterChat(next);
   } catch (error) {
-    showLoginProblem(error instanceof ApiError ? (error.code === 'invalid_name' ? 'nameControl' : 'loginFailed') : 'loginOffline');
+    showLoginProblem(error instanceof ErrorAnswer ? (error.code === 'invalid_name' ? 'nameControl' : 'loginFailed') : 'loginOffline');
     loginName.focus();
   } finally {
     loginButton.disabled = false;
@@ -225,7 +225,7 @@ function start(): void {
     },
     (error: unknown) => {
       // Anything but 401 (offline, server busy) shows in the connection indicator through the polls.
-      if (error instanceof ApiError && error.status === 401 && session?.token === stored.token) endSession('sessionEnded');
+      if (error instanceof ErrorAnswer && error.status === 401 && session?.token === stored.token) endSession('sessionEnded');
     },
   );
 }

@@ -8,18 +8,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
-import { ROOT } from '../../faults/local-server-process';
+import { ROOT } from '#test/faults/local-server-process';
 import type { BenchContext, ScenarioResult } from '../scenario';
 import { ms, round, table } from '../stats';
 
-const HANDLERS = ['login', 'add', 'poll', 'session', 'health', 'not-found'];
+const HANDLERS = ['login', 'send-message', 'read-messages', 'get-session', 'health', 'not-found'];
 const BARE = 'bare (DynamoDB client + query)';
 
 /** The stack's bundling options, translated to esbuild's; the documented defaults if the stack is not there. */
 async function bundling(): Promise<{ options: BuildOptions; from: string }> {
   const fallback: BuildOptions = { minify: true, sourcemap: true, target: 'node22', format: 'cjs' };
   try {
-    const { BUNDLING } = (await import('../../../lib/stack/chat-function')) as {
+    const { BUNDLING } = (await import('#stack/chat-function')) as {
       BUNDLING: { minify?: boolean; sourceMap?: boolean; sourcesContent?: boolean; target?: string; format?: string; mainFields?: string[]; externalModules?: string[] };
     };
     return {
@@ -51,6 +51,8 @@ function initMs(file: string): number {
       AWS_REGION: 'eu-west-1',
       AWS_LAMBDA_FUNCTION_NAME: 'bench',
       CHAT_TABLE_NAME: 'bench',
+      // Never read: the key is fetched at the first request, and none is made here.
+      CHAT_SESSION_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:bench',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   });

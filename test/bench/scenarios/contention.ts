@@ -12,7 +12,7 @@ import { BenchClient } from '../http-client';
 import type { BenchContext, ScenarioResult } from '../scenario';
 import { cpuText, mark, startServer, usageSince, type Usage } from '../server';
 import { latencies, round, table } from '../stats';
-import type { LocalServerProcess } from '../../faults/local-server-process';
+import type { LocalServerProcess } from '#test/faults/local-server-process';
 
 const WRITERS = 8;
 const READER_POLL_MS = 100;

@@ -7,7 +7,7 @@
  * format (25 items per BatchWriteItem): going through the API would take many minutes.
  */
 import { BatchWriteItemCommand, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import { roomKey } from '../../../functions/shared/table';
+import { roomKey } from '#aws/table';
 import { loginMany } from '../chat-load';
 import { BenchClient, errorKind } from '../http-client';
 import type { BenchContext, ScenarioResult } from '../scenario';

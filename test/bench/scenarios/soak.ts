@@ -9,7 +9,7 @@ import { BenchClient } from '../http-client';
 import type { BenchContext, ScenarioResult } from '../scenario';
 import { cpuText, mark, startServer, usageSince, type Usage } from '../server';
 import { latencies, round, table } from '../stats';
-import { residentMiB } from '../../faults/local-server-process';
+import { residentMiB } from '#test/faults/local-server-process';
 
 const CLIENTS = 300;
 const PER_ROOM = 20;

@@ -8,7 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { apiEvent } from '../../support/app';
+import { loadConfig } from '#lib/config';
+import { createServices } from '#lib/services';
+import { createHandlers } from '#http/handlers';
+import { apiEvent } from '#test/support/app';
 import type { BenchContext, ScenarioResult } from '../scenario';
 import { startServer } from '../server';
 import { round, table } from '../stats';
@@ -35,18 +38,16 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
   const server = await startServer();
   try {
     // The handlers' configuration, as the stack would give it, pointing at DynamoDB Local.
-    Object.assign(process.env, {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+    const config = loadConfig({
       DYNAMODB_ENDPOINT: server.storeEndpoint,
       CHAT_TABLE_NAME: 'chat',
       CHAT_SESSION_KEY: randomBytes(32).toString('base64'),
       AWS_REGION: 'local',
-      CHAT_LOG_SILENT: '1',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
-    delete process.env.CHAT_SEND_RATE;
-    delete process.env.CHAT_SEND_BURST;
-    const { handlers } = await import('../../../lib/local/handlers');
-    const { dynamo } = await import('../../../functions/shared/dynamo');
+    const services = createServices(config);
+    const handlers = createHandlers(services);
+    const dynamo = services.store;
 
     let tally: Tally = { requests: {}, rcu: 0, wcu: 0 };
     dynamo.middlewareStack.add(
@@ -74,7 +75,7 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
       for (let i = 0; i < n; i++) {
         // A fresh user every 8 messages keeps inside the send limit.
         const who = i % 8 === 0 ? (token = await login()) : token;
-        await handlers.add(sendEvent(who, r, `message ${i}: the quick brown fox jumps over the lazy dog`));
+        await handlers['send-message'](sendEvent(who, r, `message ${i}: the quick brown fox jumps over the lazy dog`));
       }
     };
 
@@ -108,41 +109,41 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
     await fill(token, hundred, 100);
 
     await measure('login', async () => () => handlers.login(apiEvent('POST', '/api/login', { body: { name: 'someone' } })));
-    await measure('session', async () => () => handlers.session(apiEvent('GET', '/api/session', { token })));
+    await measure('session', async () => () => handlers['get-session'](apiEvent('GET', '/api/session', { token })));
     await measure('first visit, empty room', async () => {
       const r = room();
-      return () => handlers.poll(apiEvent('GET', `/api/rooms/${r}/messages`, { token }));
+      return () => handlers['read-messages'](apiEvent('GET', `/api/rooms/${r}/messages`, { token }));
     });
-    await measure('first visit, newest 100 of a room', async () => () => handlers.poll(apiEvent('GET', `/api/rooms/${hundred}/messages`, { token })));
-    await measure('poll, nothing new', async () => () => handlers.poll(apiEvent('GET', `/api/rooms/${hundred}/messages?after=100`, { token })));
-    await measure('poll, 1 new', async () => () => handlers.poll(apiEvent('GET', `/api/rooms/${hundred}/messages?after=99`, { token })));
-    await measure('history page (before, 100)', async () => () => handlers.poll(apiEvent('GET', `/api/rooms/${hundred}/messages?before=101&limit=100`, { token })));
+    await measure('first visit, newest 100 of a room', async () => () => handlers['read-messages'](apiEvent('GET', `/api/rooms/${hundred}/messages`, { token })));
+    await measure('poll, nothing new', async () => () => handlers['read-messages'](apiEvent('GET', `/api/rooms/${hundred}/messages?after=100`, { token })));
+    await measure('poll, 1 new', async () => () => handlers['read-messages'](apiEvent('GET', `/api/rooms/${hundred}/messages?after=99`, { token })));
+    await measure('history page (before, 100)', async () => () => handlers['read-messages'](apiEvent('GET', `/api/rooms/${hundred}/messages?before=101&limit=100`, { token })));
     const warmRoom = room();
     await fill(token, warmRoom, 1);
     await measure('send, no clientId', async () => {
       const t = await login();
-      return () => handlers.add(sendEvent(t, warmRoom));
+      return () => handlers['send-message'](sendEvent(t, warmRoom));
     });
     await measure('send with clientId (as the page sends)', async () => {
       const t = await login();
-      return () => handlers.add(sendEvent(t, warmRoom, 'hello', `c-${randomBytes(6).toString('hex')}`));
+      return () => handlers['send-message'](sendEvent(t, warmRoom, 'hello', `c-${randomBytes(6).toString('hex')}`));
     });
     await measure('send, first to a room this instance has not seen', async () => {
       const t = await login();
       const r = room();
-      return () => handlers.add(sendEvent(t, r, 'hello', `c-${randomBytes(6).toString('hex')}`));
+      return () => handlers['send-message'](sendEvent(t, r, 'hello', `c-${randomBytes(6).toString('hex')}`));
     });
     await measure('send repeated (same clientId)', async () => {
       const t = await login();
       const clientId = `c-${randomBytes(6).toString('hex')}`;
-      await handlers.add(sendEvent(t, warmRoom, 'hello', clientId));
-      return () => handlers.add(sendEvent(t, warmRoom, 'hello', clientId));
+      await handlers['send-message'](sendEvent(t, warmRoom, 'hello', clientId));
+      return () => handlers['send-message'](sendEvent(t, warmRoom, 'hello', clientId));
     });
     await measure('send over the limit (429)', async () => {
       // Send until refused (the burst is 10), then the refused send is the one counted.
       const t = await login();
-      for (let i = 0; i < 30 && (await handlers.add(sendEvent(t, warmRoom))).statusCode !== 429; i++);
-      return () => handlers.add(sendEvent(t, warmRoom));
+      for (let i = 0; i < 30 && (await handlers['send-message'](sendEvent(t, warmRoom))).statusCode !== 429; i++);
+      return () => handlers['send-message'](sendEvent(t, warmRoom));
     });
     await server.stop();
 

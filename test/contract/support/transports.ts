@@ -3,8 +3,8 @@
  * Gateway invokes them, and through the local server over real HTTP. Both answer the same
  * `Reply`, so every contract test runs on both.
  */
-import { call, startLocalServer, type App, type CallOptions } from '../../support/app';
-import type { ObservedResponse } from '../../support/openapi';
+import { call, startLocalServer, type App, type CallOptions } from '#test/support/app';
+import type { ObservedResponse } from '#test/support/openapi';
 
 export interface Reply extends ObservedResponse {
   /** The body parsed as JSON when it is JSON. */

@@ -1,0 +1,71 @@
+/**
+ * The per-user send limit, kept in the store so that it holds across every Lambda instance.
+ *
+ * It is the generic cell rate algorithm: one number per user, the theoretical arrival time
+ * (`tat`) of the next send at the sustained rate. A send at time t is allowed when
+ * tat <= t + (burst - 1) * interval, and moves tat to max(tat, t) + interval. Each allowed
+ * send is one conditional update; a refused one usually costs none.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { SendLimit } from '#lib/config';
+import { storeCall, type StoreClient } from '#aws/dynamo';
+import { rateKey } from '#aws/table';
+
+export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
+
+/** Rounds of losing a race against the same user's other sends before giving up. */
+const MAX_ROUNDS = 5;
+
+export interface SendAllowance {
+  /** Takes one send from the user's allowance, or says how long to wait. */
+  take(uid: string, now?: number): Promise<RateDecision>;
+}
+
+export function createSendAllowance(options: { readonly store: StoreClient; readonly tableName: string; readonly limit: SendLimit }): SendAllowance {
+  return { take: (uid, now = Date.now()) => takeSendAllowance(options, uid, now) };
+}
+
+async function takeSendAllowance(
+  { store, tableName, limit }: { readonly store: StoreClient; readonly tableName: string; readonly limit: SendLimit },
+  uid: string,
+  now: number,
+): Promise<RateDecision> {
+  if (limit.rate <= 0 || limit.burst <= 0) return { allowed: true };
+  const interval = 1000 / limit.rate;
+  const tolerance = (limit.burst - 1) * interval;
+  // Kept a minute past the point where it stops mattering, then DynamoDB's TTL removes it.
+  const expiresAt = (tat: number) => Math.ceil((tat + tolerance) / 1000) + 60;
+
+  // The common case first: the user has been quiet, so tat lies in the past.
+  let condition = 'attribute_not_exists(tat) OR tat <= :now';
+  let update = 'SET tat = :next, expiresAt = :exp';
+  let values: Record<string, number> = { ':now': now, ':next': now + interval, ':exp': expiresAt(now + interval) };
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    try {
+      await storeCall('take send allowance', () =>
+        store.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: rateKey(uid), sk: 0 },
+            ConditionExpression: condition,
+            UpdateExpression: update,
+            ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return { allowed: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException) || !error.Item) throw error;
+      const tat = Number(unmarshall(error.Item).tat);
+      if (tat > now + tolerance) return { allowed: false, retryAfterMs: tat - tolerance - now };
+      // Inside the burst: move tat on from the value we saw, unless another send moved it first.
+      condition = 'tat = :seen';
+      values = { ':seen': tat, ':next': Math.max(tat, now) + interval, ':exp': expiresAt(Math.max(tat, now) + interval) };
+    }
+  }
+  // Still racing the same user's other sends: treat as over the limit for a moment.
+  return { allowed: false, retryAfterMs: interval };
+}

@@ -1,0 +1,42 @@
+/**
+ * How a session travels over HTTP: as `Authorization: Bearer <token>` or as the `session`
+ * cookie (HttpOnly, SameSite=Strict, Path=/api, Secure over HTTPS).
+ */
+import { SESSION_SECONDS, SessionRejected, verifySession, type Session } from '#chat/session-token';
+import type { SessionKeySource } from '#aws/session-key';
+import { unauthorized } from './errors';
+import { header, isHttps, type HttpEvent } from './request';
+
+export const COOKIE_NAME = 'session';
+
+/** The token of a request: the bearer token if there is one, else the session cookie. */
+export function sessionToken(event: HttpEvent): string | undefined {
+  const authorization = header(event, 'authorization');
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    return match?.[1] ?? '';
+  }
+  for (const cookie of event.cookies ?? []) {
+    const eq = cookie.indexOf('=');
+    if (eq > 0 && cookie.slice(0, eq).trim() === COOKIE_NAME) return cookie.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** The caller's session, or 401. */
+export async function requireSession(event: HttpEvent, sessionKey: SessionKeySource): Promise<Session> {
+  const token = sessionToken(event);
+  if (!token) throw unauthorized();
+  const key = await sessionKey();
+  try {
+    return verifySession(key, token);
+  } catch (error) {
+    if (error instanceof SessionRejected) throw unauthorized(error.message);
+    throw error;
+  }
+}
+
+export function sessionCookie(event: HttpEvent, token: string): string {
+  const secure = isHttps(event) ? '; Secure' : '';
+  return `${COOKIE_NAME}=${token}; HttpOnly; SameSite=Strict; Path=/api; Max-Age=${SESSION_SECONDS}${secure}`;
+}

@@ -1,0 +1,12 @@
+/** GET /api/session: who the caller's session says they are. */
+import type { ChatServices } from '#lib/services';
+import { requireSession } from '../authenticate';
+import { httpHandler, type HttpHandler } from '../handler';
+import { json } from '../responses';
+
+export function getSession({ sessionKey }: Pick<ChatServices, 'sessionKey'>): HttpHandler {
+  return httpHandler('get-session', async (event) => {
+    const { name, uid, expiresAt } = await requireSession(event, sessionKey);
+    return json(200, { name, uid, expiresAt });
+  });
+}

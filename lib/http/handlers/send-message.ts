@@ -1,0 +1,25 @@
+/** POST /api/rooms/{room}/messages: send a message as the session's user. */
+import type { ChatServices } from '#lib/services';
+import { requireSession } from '../authenticate';
+import { rateLimited } from '../errors';
+import { httpHandler, type HttpHandler } from '../handler';
+import { toApiMessage } from '../representation';
+import { parseBody } from '../request';
+import { json } from '../responses';
+import { parseClientId, parseRoom, parseText } from '../validation';
+
+export function sendMessage({ sessionKey, sendAllowance, messageLog }: Pick<ChatServices, 'sessionKey' | 'sendAllowance' | 'messageLog'>): HttpHandler {
+  return httpHandler('send-message', async (event) => {
+    const session = await requireSession(event, sessionKey);
+    const room = parseRoom(event.pathParameters?.room);
+    const body = parseBody(event);
+    const text = parseText(body.text ?? body.message);
+    const clientId = parseClientId(body.clientId);
+
+    const allowance = await sendAllowance.take(session.uid);
+    if (!allowance.allowed) throw rateLimited(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000)));
+
+    const { message, created } = await messageLog.appendMessage({ room, user: session.name, uid: session.uid, text, clientId });
+    return json(created ? 201 : 200, toApiMessage(message));
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * The local stand-in for API Gateway and CloudFront: each HTTP request under /api becomes a
+ * payload 2.0 event for the same handler code that runs in Lambda, its result is checked as
+ * API Gateway checks it, and everything else is the built page. It holds no chat logic.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Handlers } from '#http/handlers';
+import { gatewayEvent, routeRequest } from './gateway-event';
+import { sendGatewayError, sendResult } from './gateway-result';
+import { serveStatic } from './static-files';
+
+export interface LocalServerOptions {
+  readonly handlers: Handlers;
+  /** Folder of the built page; omitted: only the API is served. */
+  readonly webRoot?: string;
+}
+
+/** API Gateway's own limit on a request body. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function createRequestListener(options: LocalServerOptions): RequestListener {
+  return (req, res) => {
+    handle(options, req, res).catch((error: unknown) => {
+      console.error('local server: request failed', error);
+      if (!res.headersSent) sendGatewayError(res, 500, 'Internal Server Error');
+      else res.destroy();
+    });
+  };
+}
+
+export function createLocalServer(options: LocalServerOptions): Server {
+  return createServer(createRequestListener(options));
+}
+
+async function handle(options: LocalServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://local');
+  if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
+    const body = await readBody(req);
+    if (body === 'too large') return sendGatewayError(res, 413, 'Request Entity Too Large');
+    const method = req.method ?? 'GET';
+    const routed = routeRequest(method, url.pathname);
+    const headers: [string, string][] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+    const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
+    const event = gatewayEvent({ method, url, headers, body, sourceIp, protocol: `HTTP/${req.httpVersion}` }, routed);
+    const handler = options.handlers[routed.function];
+    let result: unknown;
+    try {
+      result = await handler(event);
+    } catch (error) {
+      // In Lambda an uncaught error is an invocation error, which API Gateway answers with 500.
+      console.error('local server: handler threw', error);
+      return sendGatewayError(res, 500, 'Internal Server Error');
+    }
+    return sendResult(res, result);
+  }
+  return serveStatic(options.webRoot, req, url.pathname, res);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_REQUEST_BYTES ? 'too large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Listens on `port` (0: any free one) at `host`; rejects when the port cannot be had. */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolveListen(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
