@@ -5,7 +5,10 @@ function aliases() {
   const text = readFileSync(`${__dirname}/tsconfig.json`, 'utf8').replace(/^\s*\/\/.*$/gm, '');
   const { paths } = JSON.parse(text).compilerOptions;
   return Object.fromEntries(
-    Object.entries(paths).map(([alias, [target]]) => [`^${alias.replace('*', '(.*)')}$`, `<rootDir>/${target.replace('./', '').replace('*', '$1')}`]),
+    Object.entries(paths).map(([alias, [target]]) => [
+      `^${alias.replace('*', '(.*)')}$`,
+      `<rootDir>/${target.replace('./', '').replace('*', '$1')}`,
+    ]),
   );
 }
 

@@ -48,7 +48,8 @@ async function main(): Promise<void> {
     await listen(server, port, host);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') fail(`port ${port} is already in use. Stop what uses it, or choose another: PORT=3001 npm start`);
+    if (code === 'EADDRINUSE')
+      fail(`port ${port} is already in use. Stop what uses it, or choose another: PORT=3001 npm start`);
     if (code === 'EACCES') fail(`port ${port} needs privileges this user lacks. Choose another: PORT=3001 npm start`);
     throw error;
   }

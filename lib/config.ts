@@ -70,7 +70,11 @@ export interface ChatConfig {
 export function loadConfig(env: Env = process.env): ChatConfig {
   return {
     store: env.CHAT_TABLE_NAME
-      ? { tableName: env.CHAT_TABLE_NAME, endpoint: env.DYNAMODB_ENDPOINT || undefined, region: env.AWS_REGION || undefined }
+      ? {
+          tableName: env.CHAT_TABLE_NAME,
+          endpoint: env.DYNAMODB_ENDPOINT || undefined,
+          region: env.AWS_REGION || undefined,
+        }
       : undefined,
     sessionKey: env.CHAT_SESSION_KEY_SECRET_ARN
       ? { source: 'secret', secretId: env.CHAT_SESSION_KEY_SECRET_ARN }
@@ -94,7 +98,8 @@ export function requireStore(config: ChatConfig): StoreConfig {
 }
 
 export function requireSessionKey(config: ChatConfig): SessionKeyConfig {
-  if (!config.sessionKey) throw new ConfigError('CHAT_SESSION_KEY (locally) or CHAT_SESSION_KEY_SECRET_ARN (in AWS) is required');
+  if (!config.sessionKey)
+    throw new ConfigError('CHAT_SESSION_KEY (locally) or CHAT_SESSION_KEY_SECRET_ARN (in AWS) is required');
   return config.sessionKey;
 }
 

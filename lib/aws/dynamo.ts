@@ -40,7 +40,15 @@ const UNAVAILABLE_NAMES = new Set([
   'RequestTimeout',
   'RequestTimeoutException',
 ]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 /** A network error that reached us wrapped, with only its message left (e.g. from another JS realm). */
 const NETWORK_MESSAGE = /\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|socket hang up|TimeoutError)\b/;
 
@@ -61,7 +69,8 @@ export async function storeCall<T>(what: string, call: () => Promise<T>): Promis
   try {
     return await call();
   } catch (error) {
-    if (isStoreUnavailable(error)) throw new StoreUnavailableError(`${what}: ${(error as Error).name}`, 1, { cause: error });
+    if (isStoreUnavailable(error))
+      throw new StoreUnavailableError(`${what}: ${(error as Error).name}`, 1, { cause: error });
     throw error;
   }
 }

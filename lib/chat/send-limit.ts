@@ -23,7 +23,11 @@ export interface SendAllowance {
   take(uid: string, now?: number): Promise<RateDecision>;
 }
 
-export function createSendAllowance(options: { readonly store: StoreClient; readonly tableName: string; readonly limit: SendLimit }): SendAllowance {
+export function createSendAllowance(options: {
+  readonly store: StoreClient;
+  readonly tableName: string;
+  readonly limit: SendLimit;
+}): SendAllowance {
   return { take: (uid, now = Date.now()) => takeSendAllowance(options, uid, now) };
 }
 
@@ -40,7 +44,7 @@ async function takeSendAllowance(
 
   // The common case first: the user has been quiet, so tat lies in the past.
   let condition = 'attribute_not_exists(tat) OR tat <= :now';
-  let update = 'SET tat = :next, expiresAt = :exp';
+  const update = 'SET tat = :next, expiresAt = :exp';
   let values: Record<string, number> = { ':now': now, ':next': now + interval, ':exp': expiresAt(now + interval) };
   for (let round = 0; round < MAX_ROUNDS; round++) {
     try {
@@ -63,7 +67,11 @@ async function takeSendAllowance(
       if (tat > now + tolerance) return { allowed: false, retryAfterMs: tat - tolerance - now };
       // Inside the burst: move tat on from the value we saw, unless another send moved it first.
       condition = 'tat = :seen';
-      values = { ':seen': tat, ':next': Math.max(tat, now) + interval, ':exp': expiresAt(Math.max(tat, now) + interval) };
+      values = {
+        ':seen': tat,
+        ':next': Math.max(tat, now) + interval,
+        ':exp': expiresAt(Math.max(tat, now) + interval),
+      };
     }
   }
   // Still racing the same user's other sends: treat as over the limit for a moment.

@@ -39,7 +39,11 @@ export function newUid(): string {
   return `u_${randomBytes(8).toString('hex')}`;
 }
 
-export function signSession(key: Buffer, user: { uid: string; name: string }, nowMs = Date.now()): { token: string; session: Session } {
+export function signSession(
+  key: Buffer,
+  user: { uid: string; name: string },
+  nowMs = Date.now(),
+): { token: string; session: Session } {
   const iat = Math.floor(nowMs / 1000);
   const exp = iat + SESSION_SECONDS;
   const payload = base64url(JSON.stringify({ sub: user.uid, name: user.name, iat, exp }));

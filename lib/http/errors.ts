@@ -33,7 +33,10 @@ export const payloadTooLarge = (limitBytes: number): ApiError =>
   new ApiError('payload_too_large', `the body must be at most ${limitBytes} bytes`);
 
 export const unsupportedMediaType = (): ApiError =>
-  new ApiError('unsupported_media_type', 'send the body as application/json or application/x-www-form-urlencoded (UTF-8)');
+  new ApiError(
+    'unsupported_media_type',
+    'send the body as application/json or application/x-www-form-urlencoded (UTF-8)',
+  );
 
 export const rateLimited = (retryAfterSeconds: number): ApiError =>
   new ApiError('rate_limited', 'too many messages: slow down and try again shortly', {

@@ -33,7 +33,10 @@ export function parseBody(event: HttpEvent): Record<string, unknown> {
   if (bytes.length > BODY_LIMIT_BYTES) throw payloadTooLarge(BODY_LIMIT_BYTES);
 
   const [mediaType, ...params] = (header(event, 'content-type') ?? '').split(';').map((s) => s.trim().toLowerCase());
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw unsupportedMediaType();
 
   const text = decodeUtf8(bytes);

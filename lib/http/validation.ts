@@ -14,8 +14,10 @@ export const ROOM = /^[A-Za-z0-9_-]{1,64}$/;
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const CURSOR = /^(0|[1-9][0-9]{0,15})$/;
 /** C0 and C1 controls and DEL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what it is for
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 /** Controls other than tab, line feed and carriage return. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what it is for
 const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
 /** A UTF-16 surrogate without its partner cannot be stored as UTF-8. */
 const LONE_SURROGATE = /\p{Surrogate}/u;

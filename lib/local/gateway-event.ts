@@ -45,14 +45,21 @@ export function gatewayEvent(request: GatewayRequest, routed: RoutedRequest): AP
   const cookies: string[] = [];
   for (const [rawName, value] of request.headers) {
     const name = rawName.toLowerCase();
-    if (name === 'cookie') cookies.push(...value.split(';').map((c) => c.trim()).filter(Boolean));
+    if (name === 'cookie')
+      cookies.push(
+        ...value
+          .split(';')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      );
     else headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
   headers['x-forwarded-proto'] ??= 'http';
   headers['x-forwarded-for'] ??= request.sourceIp;
 
   const query: Record<string, string> = {};
-  for (const [key, value] of request.url.searchParams) query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
+  for (const [key, value] of request.url.searchParams)
+    query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
 
   const { body, url, method } = request;
   const now = new Date();
@@ -67,13 +74,21 @@ export function gatewayEvent(request: GatewayRequest, routed: RoutedRequest): AP
     ...(cookies.length ? { cookies } : {}),
     headers,
     ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    ...(routed.pathParameters && Object.keys(routed.pathParameters).length ? { pathParameters: routed.pathParameters } : {}),
+    ...(routed.pathParameters && Object.keys(routed.pathParameters).length
+      ? { pathParameters: routed.pathParameters }
+      : {}),
     requestContext: {
       accountId: 'local',
       apiId: 'local',
       domainName: host,
       domainPrefix: host.split('.')[0]!,
-      http: { method, path: url.pathname, protocol: request.protocol, sourceIp: request.sourceIp, userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: url.pathname,
+        protocol: request.protocol,
+        sourceIp: request.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: routed.routeKey,
       stage: '$default',

@@ -25,7 +25,8 @@ export function resultProblem(result: unknown): string | undefined {
     return 'statusCode must be an integer from 100 to 599';
   }
   if (r.body !== undefined && typeof r.body !== 'string') return 'body must be a string';
-  if (r.isBase64Encoded !== undefined && typeof r.isBase64Encoded !== 'boolean') return 'isBase64Encoded must be boolean';
+  if (r.isBase64Encoded !== undefined && typeof r.isBase64Encoded !== 'boolean')
+    return 'isBase64Encoded must be boolean';
   if (r.headers !== undefined) {
     if (typeof r.headers !== 'object' || r.headers === null) return 'headers must be an object';
     for (const value of Object.values(r.headers)) {

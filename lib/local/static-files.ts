@@ -18,7 +18,12 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** The page's files, as CloudFront serves them from the bucket: `/` is index.html. */
-export function serveStatic(webRoot: string | undefined, req: IncomingMessage, pathname: string, res: ServerResponse): void {
+export function serveStatic(
+  webRoot: string | undefined,
+  req: IncomingMessage,
+  pathname: string,
+  res: ServerResponse,
+): void {
   const plain = (status: number, text: string, extra: Record<string, string> = {}) => {
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SITE_HEADERS, ...extra });
     res.end(req.method === 'HEAD' ? undefined : text);

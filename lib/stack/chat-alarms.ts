@@ -47,7 +47,8 @@ export class ChatAlarms extends Construct {
       });
 
     this.add('ServerErrorRate', {
-      description: '5% or more of API requests answered 5xx, two periods running (bugs, timeouts, the store out of reach).',
+      description:
+        '5% or more of API requests answered 5xx, two periods running (bugs, timeouts, the store out of reach).',
       metric: new MathExpression({
         // Too few requests say nothing about a rate.
         expression: 'IF(requests >= 20, 100 * errors / requests, 0)',
@@ -75,19 +76,28 @@ export class ChatAlarms extends Construct {
     });
     this.add('FunctionErrors', {
       description: 'A function crashed or timed out (the handlers answer every error themselves, so any is a problem).',
-      metric: sum(props.functions.map((f) => f.function.metricErrors({ period: PERIOD, statistic: 'Sum' })), 'Function errors'),
+      metric: sum(
+        props.functions.map((f) => f.function.metricErrors({ period: PERIOD, statistic: 'Sum' })),
+        'Function errors',
+      ),
       threshold: 1,
       evaluationPeriods: 1,
     });
     this.add('FunctionThrottles', {
       description: 'Lambda refused invocations: the account or Region concurrency limit is reached.',
-      metric: sum(props.functions.map((f) => f.function.metricThrottles({ period: PERIOD, statistic: 'Sum' })), 'Function throttles'),
+      metric: sum(
+        props.functions.map((f) => f.function.metricThrottles({ period: PERIOD, statistic: 'Sum' })),
+        'Function throttles',
+      ),
       threshold: 1,
       evaluationPeriods: 1,
     });
   }
 
-  private add(id: string, props: { description: string; metric: IMetric; threshold: number; evaluationPeriods: number }): void {
+  private add(
+    id: string,
+    props: { description: string; metric: IMetric; threshold: number; evaluationPeriods: number },
+  ): void {
     const alarm = new Alarm(this, id, {
       alarmDescription: props.description,
       metric: props.metric,

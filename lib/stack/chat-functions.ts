@@ -31,12 +31,42 @@ export interface FunctionNeeds {
 }
 
 export const FUNCTION_NEEDS: Readonly<Record<FunctionName, FunctionNeeds>> = {
-  login: { deployedAs: 'login', description: 'POST /api/login: signs a session', table: [], sessionKey: true, timeout: Duration.seconds(15) },
-  'get-session': { deployedAs: 'session', description: 'GET /api/session: reads a session', table: [], sessionKey: true, timeout: Duration.seconds(15) },
-  health: { deployedAs: 'health', description: 'GET /api/health', table: [], sessionKey: false, timeout: Duration.seconds(5) },
-  'not-found': { deployedAs: 'not-found', description: 'Every other /api request: 404 or 405', table: [], sessionKey: false, timeout: Duration.seconds(5) },
+  login: {
+    deployedAs: 'login',
+    description: 'POST /api/login: signs a session',
+    table: [],
+    sessionKey: true,
+    timeout: Duration.seconds(15),
+  },
+  'get-session': {
+    deployedAs: 'session',
+    description: 'GET /api/session: reads a session',
+    table: [],
+    sessionKey: true,
+    timeout: Duration.seconds(15),
+  },
+  health: {
+    deployedAs: 'health',
+    description: 'GET /api/health',
+    table: [],
+    sessionKey: false,
+    timeout: Duration.seconds(5),
+  },
+  'not-found': {
+    deployedAs: 'not-found',
+    description: 'Every other /api request: 404 or 405',
+    table: [],
+    sessionKey: false,
+    timeout: Duration.seconds(5),
+  },
   // A poll is one strongly consistent query.
-  'read-messages': { deployedAs: 'poll', description: 'GET /api/rooms/{room}/messages', table: ['Query'], sessionKey: true, timeout: Duration.seconds(15) },
+  'read-messages': {
+    deployedAs: 'poll',
+    description: 'GET /api/rooms/{room}/messages',
+    table: ['Query'],
+    sessionKey: true,
+    timeout: Duration.seconds(15),
+  },
   // The send limit (UpdateItem), the room's head (Query), the write (a conditional PutItem, or
   // a transaction of conditional puts, which IAM authorises as PutItem item by item) and the
   // lookup of a repeated clientId (GetItem).

@@ -8,8 +8,8 @@ import {
   AllowedMethods,
   CachePolicy,
   Distribution,
-  HeadersFrameOption,
-  HeadersReferrerPolicy,
+  type HeadersFrameOption,
+  type HeadersReferrerPolicy,
   HttpVersion,
   OriginProtocolPolicy,
   OriginRequestPolicy,
@@ -151,15 +151,30 @@ export class ChatSite extends Construct {
     const bucketId = stack.resolve(stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket)) as string;
     const why = "CDK's BucketDeployment handler, which copies the built page into the bucket during a deployment";
     const acknowledgements: Array<[string, string]> = [
-      ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', `${why}: CDK attaches the basic execution role for its logs.`],
+      [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        `${why}: CDK attaches the basic execution role for its logs.`,
+      ],
       ['AwsSolutions-IAM5[Action::s3:GetBucket*]', `${why}: CDK's read grant on the asset and page buckets.`],
       ['AwsSolutions-IAM5[Action::s3:GetObject*]', `${why}: CDK's read grant on the asset and page buckets.`],
       ['AwsSolutions-IAM5[Action::s3:List*]', `${why}: CDK's read grant on the asset and page buckets.`],
       ['AwsSolutions-IAM5[Action::s3:Abort*]', `${why}: CDK's write grant on the page bucket.`],
-      ['AwsSolutions-IAM5[Action::s3:DeleteObject*]', `${why}: CDK's write grant on the page bucket; pruning removes files that left web/.`],
-      ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]', `${why}: it reads the uploaded page archive from the CDK bootstrap asset bucket.`],
-      [`AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`, `${why}: it writes every file of the page bucket, and only of that bucket.`],
-      ['AwsSolutions-IAM5[Resource::*]', `${why}: CDK grants cloudfront:CreateInvalidation and GetInvalidation on any distribution to invalidate the page after a deployment.`],
+      [
+        'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+        `${why}: CDK's write grant on the page bucket; pruning removes files that left web/.`,
+      ],
+      [
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        `${why}: it reads the uploaded page archive from the CDK bootstrap asset bucket.`,
+      ],
+      [
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+        `${why}: it writes every file of the page bucket, and only of that bucket.`,
+      ],
+      [
+        'AwsSolutions-IAM5[Resource::*]',
+        `${why}: CDK grants cloudfront:CreateInvalidation and GetInvalidation on any distribution to invalidate the page after a deployment.`,
+      ],
     ];
     for (const [id, reason] of acknowledgements) Validations.of(role).acknowledge({ id, reason });
     Validations.of(handler).acknowledge({

@@ -18,7 +18,9 @@ const unreachable = async (): Promise<string> => {
 /** A value as Secrets Manager generates it with the stack's settings: letters and digits only. */
 function generatedSecretValue(): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  return Array.from({ length: SESSION_KEY_GENERATION.passwordLength }, () => alphabet[randomInt(alphabet.length)]).join('');
+  return Array.from({ length: SESSION_KEY_GENERATION.passwordLength }, () => alphabet[randomInt(alphabet.length)]).join(
+    '',
+  );
 }
 
 describe('loadSessionKey', () => {
@@ -32,7 +34,10 @@ describe('loadSessionKey', () => {
     const value = generatedSecretValue();
     const asked: string[] = [];
     const loaded = await loadSessionKey(
-      keyFrom({ CHAT_SESSION_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:key', CHAT_SESSION_KEY: randomBytes(32).toString('base64') }),
+      keyFrom({
+        CHAT_SESSION_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:key',
+        CHAT_SESSION_KEY: randomBytes(32).toString('base64'),
+      }),
       async (id) => {
         asked.push(id);
         return value;
@@ -50,8 +55,12 @@ describe('loadSessionKey', () => {
 
   it('refuses a key shorter than 32 bytes, from either source', async () => {
     const short = randomBytes(16).toString('base64');
-    await expect(loadSessionKey(keyFrom({ CHAT_SESSION_KEY: short }), unreachable)).rejects.toThrow(/at least 32 bytes/);
-    await expect(loadSessionKey(keyFrom({ CHAT_SESSION_KEY_SECRET_ARN: 'arn' }), async () => short)).rejects.toThrow(/at least 32 bytes/);
+    await expect(loadSessionKey(keyFrom({ CHAT_SESSION_KEY: short }), unreachable)).rejects.toThrow(
+      /at least 32 bytes/,
+    );
+    await expect(loadSessionKey(keyFrom({ CHAT_SESSION_KEY_SECRET_ARN: 'arn' }), async () => short)).rejects.toThrow(
+      /at least 32 bytes/,
+    );
   });
 });
 
@@ -82,7 +91,13 @@ describe('responseMetrics', () => {
   });
 
   it('counts every 4xx as ClientErrors, whichever handler answered', () => {
-    for (const [handler, status] of [['login', 400], ['read-messages', 401], ['not-found', 404], ['not-found', 405], ['send-message', 429]] as const) {
+    for (const [handler, status] of [
+      ['login', 400],
+      ['read-messages', 401],
+      ['not-found', 404],
+      ['not-found', 405],
+      ['send-message', 429],
+    ] as const) {
       expect(responseMetrics(handler, status)).toEqual([METRIC.clientErrors]);
     }
   });

@@ -5,7 +5,7 @@
  * the time from its send being acknowledged to each other client first seeing it.
  */
 import { randomBytes } from 'node:crypto';
-import { BenchClient, errorKind, failureKind } from './http-client';
+import { type BenchClient, errorKind, failureKind } from './http-client';
 import { Counter, summarize, type Summary } from './stats';
 
 export interface BenchUser {
@@ -116,7 +116,12 @@ export function seat(users: readonly BenchUser[], perRoom: number, label: string
 }
 
 /** Checks one page against what the client had and what was acknowledged. */
-function take(client: ChatClient, page: { messages: { id: number; text: string }[]; lastId: number }, at: number, rec: Recorder): void {
+function take(
+  client: ChatClient,
+  page: { messages: { id: number; text: string }[]; lastId: number },
+  at: number,
+  rec: Recorder,
+): void {
   let previous = client.lastId;
   for (const m of page.messages) {
     if (m.id < previous) client.integrity.outOfOrder++;
@@ -170,7 +175,11 @@ export async function runLoad(options: LoadOptions): Promise<Recorder> {
       const r = rec;
       let more = false;
       try {
-        const reply = await http.call('GET', `/api/rooms/${client.room.name}/messages?after=${client.lastId}&limit=200`, client.user.token);
+        const reply = await http.call(
+          'GET',
+          `/api/rooms/${client.room.name}/messages?after=${client.lastId}&limit=200`,
+          client.user.token,
+        );
         if (reply.status === 200) {
           r.polls++;
           r.pollMs.push(reply.ms);
@@ -233,7 +242,11 @@ export async function send(http: BenchClient, client: ChatClient, rec: Recorder)
  * After the load: every client polls until it holds its room's last acknowledged message,
  * then anything acknowledged that it never got counts as missed. Returns the totals.
  */
-export async function settle(http: BenchClient, clients: readonly ChatClient[], deadlineMs = 60_000): Promise<Integrity & { clients: number }> {
+export async function settle(
+  http: BenchClient,
+  clients: readonly ChatClient[],
+  deadlineMs = 60_000,
+): Promise<Integrity & { clients: number }> {
   const deadline = performance.now() + deadlineMs;
   const scratch = new Recorder();
   let next = 0;
@@ -243,7 +256,11 @@ export async function settle(http: BenchClient, clients: readonly ChatClient[], 
       const target = client.room.maxAcknowledged();
       while (performance.now() < deadline) {
         try {
-          const reply = await http.call('GET', `/api/rooms/${client.room.name}/messages?after=${client.lastId}&limit=200`, client.user.token);
+          const reply = await http.call(
+            'GET',
+            `/api/rooms/${client.room.name}/messages?after=${client.lastId}&limit=200`,
+            client.user.token,
+          );
           if (reply.status === 200) {
             take(client, reply.json, performance.now(), scratch);
             if (!reply.json.hasMore && client.lastId >= target) break;
@@ -255,7 +272,13 @@ export async function settle(http: BenchClient, clients: readonly ChatClient[], 
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
-  const total: Integrity & { clients: number } = { missed: 0, duplicated: 0, outOfOrder: 0, wrongText: 0, clients: clients.length };
+  const total: Integrity & { clients: number } = {
+    missed: 0,
+    duplicated: 0,
+    outOfOrder: 0,
+    wrongText: 0,
+    clients: clients.length,
+  };
   for (const c of clients) {
     for (const id of c.room.acknowledged.keys()) if (id > c.lastSeen) c.integrity.missed++;
     total.missed += c.integrity.missed;
@@ -266,4 +289,5 @@ export async function settle(http: BenchClient, clients: readonly ChatClient[], 
   return total;
 }
 
-export const integrityText = (i: Integrity): string => `${i.missed} / ${i.duplicated} / ${i.outOfOrder}${i.wrongText ? ` (wrong text ${i.wrongText})` : ''}`;
+export const integrityText = (i: Integrity): string =>
+  `${i.missed} / ${i.duplicated} / ${i.outOfOrder}${i.wrongText ? ` (wrong text ${i.wrongText})` : ''}`;

@@ -52,7 +52,9 @@ export class BenchClient {
       const req = request({ host: this.host, port: this.port, method, path, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error: NodeJS.ErrnoException) => reject(new RequestFailed(error.code ?? 'network', error.message)));
+        res.on('error', (error: NodeJS.ErrnoException) =>
+          reject(new RequestFailed(error.code ?? 'network', error.message)),
+        );
         res.on('end', () => {
           const raw = Buffer.concat(chunks);
           let json: unknown;
@@ -61,10 +63,18 @@ export class BenchClient {
           } catch {
             json = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, json, bytes: raw.length, ms: performance.now() - started, headers: res.headers });
+          resolve({
+            status: res.statusCode ?? 0,
+            json,
+            bytes: raw.length,
+            ms: performance.now() - started,
+            headers: res.headers,
+          });
         });
       });
-      req.setTimeout(this.timeoutMs, () => req.destroy(new RequestFailed('timeout', `no answer in ${this.timeoutMs} ms`)));
+      req.setTimeout(this.timeoutMs, () =>
+        req.destroy(new RequestFailed('timeout', `no answer in ${this.timeoutMs} ms`)),
+      );
       req.on('error', (error: NodeJS.ErrnoException) => {
         reject(error instanceof RequestFailed ? error : new RequestFailed(error.code ?? 'network', error.message));
       });

@@ -28,12 +28,17 @@ function area(node: ProfileNode): string {
   }
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg) {
-    if (pkg.startsWith('@smithy/') || pkg.startsWith('@aws-sdk/') || pkg.startsWith('@aws-crypto/')) return 'AWS SDK (DynamoDB client)';
+    if (pkg.startsWith('@smithy/') || pkg.startsWith('@aws-sdk/') || pkg.startsWith('@aws-crypto/'))
+      return 'AWS SDK (DynamoDB client)';
     if (pkg.startsWith('@aws-lambda-powertools/')) return 'Powertools';
     return `npm: ${pkg}`;
   }
   if (url.includes('dist/local/start.js')) return 'chat handlers + local adapter';
-  if (/node:(_http|http|internal\/http|internal\/streams\/|stream|internal\/js_stream)/.test(url) || url.includes('_http_')) return 'Node HTTP + streams';
+  if (
+    /node:(_http|http|internal\/http|internal\/streams\/|stream|internal\/js_stream)/.test(url) ||
+    url.includes('_http_')
+  )
+    return 'Node HTTP + streams';
   if (/node:(net|internal\/net|internal\/stream_base|internal\/dns|dns)/.test(url)) return 'Node net';
   if (url.startsWith('node:')) return 'Node other';
   return url;
@@ -43,7 +48,7 @@ export function summarizeProfile(file: string, top = 12): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  for (const [i, id] of profile.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 
   const areas = new Map<string, number>();
   const functions = new Map<string, { us: number; area: string }>();

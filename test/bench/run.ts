@@ -36,7 +36,9 @@ const SCENARIOS: Record<string, Scenario> = {
 const DEFAULT = ['capacity', 'racing', 'contention', 'history', 'cold-start', 'store-cost'];
 
 function usage(problem: string): never {
-  console.error(`bench: ${problem}\nusage: npm run bench -- [${Object.keys(SCENARIOS).join('|')}|all ...] [--quick] [--profile]`);
+  console.error(
+    `bench: ${problem}\nusage: npm run bench -- [${Object.keys(SCENARIOS).join('|')}|all ...] [--quick] [--profile]`,
+  );
   process.exit(2);
 }
 
@@ -76,9 +78,13 @@ async function main(): Promise<void> {
     log: (line) => console.log(`  · ${line}`),
   };
   const about = machine();
-  console.log(`bench: ${names.join(', ')}${ctx.quick ? ' (quick)' : ''} on ${about.cores} × ${about.cpu}, Node ${about.node}, ${about.java}`);
-  console.log(`bench: load average at start ${about.loadAverageAtStart.join(' ')} (anything else running skews the figures)`);
-  console.log('bench: building the local server (npm start\'s build)');
+  console.log(
+    `bench: ${names.join(', ')}${ctx.quick ? ' (quick)' : ''} on ${about.cores} × ${about.cpu}, Node ${about.node}, ${about.java}`,
+  );
+  console.log(
+    `bench: load average at start ${about.loadAverageAtStart.join(' ')} (anything else running skews the figures)`,
+  );
+  console.log("bench: building the local server (npm start's build)");
   buildServer();
 
   const results: Record<string, ScenarioResult & { seconds: number }> = {};
@@ -95,11 +101,16 @@ async function main(): Promise<void> {
     date: started.toISOString(),
     command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
     machine: { ...about, loadAverageAtEnd: loadavg().map((n) => Number(n.toFixed(2))) },
-    results: Object.fromEntries(Object.entries(results).map(([name, r]) => [name, { title: r.title, seconds: r.seconds, data: r.data, text: r.text }])),
+    results: Object.fromEntries(
+      Object.entries(results).map(([name, r]) => [
+        name,
+        { title: r.title, seconds: r.seconds, data: r.data, text: r.text },
+      ]),
+    ),
   };
   const file = join(resultsDir, `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(record, null, 2) + '\n');
-  writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(record, null, 2) + '\n');
+  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(record, null, 2)}\n`);
   console.log(`\nbench: done in ${Math.round((Date.now() - started.getTime()) / 1000)} s; results in ${file}`);
 }
 

@@ -5,7 +5,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { cpuSeconds, residentMiB, ROOT, spawnLocalServer, type LocalServerProcess } from '#test/faults/local-server-process';
+import {
+  cpuSeconds,
+  residentMiB,
+  ROOT,
+  spawnLocalServer,
+  type LocalServerProcess,
+} from '#test/faults/local-server-process';
 
 export const SERVER_SCRIPT = join(ROOT, 'dist', 'local', 'start.js');
 
@@ -47,7 +53,7 @@ export function mark(server: LocalServerProcess): Mark {
   return {
     at: performance.now(),
     server: cpuSeconds(server.pid) ?? NaN,
-    store: server.storePid === undefined ? NaN : cpuSeconds(server.storePid) ?? NaN,
+    store: server.storePid === undefined ? NaN : (cpuSeconds(server.storePid) ?? NaN),
     generator: (own.user + own.system) / 1e6,
   };
 }
@@ -57,7 +63,11 @@ export function usageSince(server: LocalServerProcess, start: Mark): Usage {
   const seconds = (end.at - start.at) / 1000;
   const cores = (a: number, b: number) => Number(((b - a) / seconds).toFixed(2));
   return {
-    cpu: { server: cores(start.server, end.server), store: cores(start.store, end.store), generator: cores(start.generator, end.generator) },
+    cpu: {
+      server: cores(start.server, end.server),
+      store: cores(start.store, end.store),
+      generator: cores(start.generator, end.generator),
+    },
     rss: {
       server: Math.round(residentMiB(server.pid) ?? NaN),
       store: server.storePid === undefined ? NaN : Math.round(residentMiB(server.storePid) ?? NaN),
@@ -65,4 +75,5 @@ export function usageSince(server: LocalServerProcess, start: Mark): Usage {
   };
 }
 
-export const cpuText = (u: Usage): string => `server ${u.cpu.server} / store ${u.cpu.store} / generator ${u.cpu.generator}`;
+export const cpuText = (u: Usage): string =>
+  `server ${u.cpu.server} / store ${u.cpu.store} / generator ${u.cpu.generator}`;

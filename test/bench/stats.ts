@@ -24,16 +24,20 @@ export function ms(n: number): string {
 }
 
 /** `p50 / p95 / p99 / max` in ms. */
-export const latencies = (s: Summary): string => (s.count === 0 ? '-' : `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)} / ${ms(s.max)}`);
+export const latencies = (s: Summary): string =>
+  s.count === 0 ? '-' : `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)} / ${ms(s.max)}`;
 
 /** A table with a header row, columns padded to fit; numbers right-aligned. */
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows].map((row) => row.map((c) => String(c)));
   const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
   const line = (row: readonly string[], raw: readonly (string | number)[]) =>
-    row.map((c, i) => (typeof raw[i] === 'number' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    row
+      .map((c, i) => (typeof raw[i] === 'number' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(cells[0]!, header), widths.map((w) => '-'.repeat(w)).join('  ')];
-  rows.forEach((raw, r) => out.push(line(cells[r + 1]!, raw)));
+  for (const [r, raw] of rows.entries()) out.push(line(cells[r + 1]!, raw));
   return out.join('\n');
 }
 

@@ -4,7 +4,18 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { call, uniqueRoom, type App } from '#test/support/app';
-import { eventually, logIn, personIn, say, sessionOf, shownTexts, visit, type Person, type RunningServer, usePage } from './support';
+import {
+  eventually,
+  logIn,
+  personIn,
+  say,
+  sessionOf,
+  shownTexts,
+  visit,
+  type Person,
+  type RunningServer,
+  usePage,
+} from './support';
 
 /** The server's poll hint for a quiet room (CHAT_POLL_QUIET_MS); "two poll periods" is twice this. */
 const POLL_PERIOD_MS = 2000;
@@ -61,17 +72,29 @@ describe('chatting', () => {
     console.info(`message seen by the other person after ${latencies.join(', ')} ms`);
 
     const texts = lines.map(([, , text]) => text);
-    await eventually(() => shownTexts(ana.page), (t) => expect(t).toEqual(texts));
-    await eventually(() => shownTexts(bo.page), (t) => expect(t).toEqual(texts));
+    await eventually(
+      () => shownTexts(ana.page),
+      (t) => expect(t).toEqual(texts),
+    );
+    await eventually(
+      () => shownTexts(bo.page),
+      (t) => expect(t).toEqual(texts),
+    );
     // Own messages look different from the other person's.
-    await expect(ana.page.locator('#messages .msg.mine .text').allTextContents()).resolves.toEqual([texts[0], texts[2]]);
+    await expect(ana.page.locator('#messages .msg.mine .text').allTextContents()).resolves.toEqual([
+      texts[0],
+      texts[2],
+    ]);
     await expect(bo.page.locator('#messages .msg.mine .text').allTextContents()).resolves.toEqual([texts[1], texts[3]]);
   }, 60_000);
 
   it('keeps a private room to those who have its invite link', async () => {
     const ana = await person(server.url, 'Ana');
     await ana.page.locator('#new-private').click();
-    await eventually(() => ana.page.evaluate(() => location.hash), (h) => expect(h).toMatch(/^#[A-Za-z0-9_-]{22}$/));
+    await eventually(
+      () => ana.page.evaluate(() => location.hash),
+      (h) => expect(h).toMatch(/^#[A-Za-z0-9_-]{22}$/),
+    );
     const link = await ana.page.locator('#invite-link').inputValue();
     const privateRoom = new URL(link).hash.slice(1);
     expect(await ana.page.locator('#invite-panel').isVisible()).toBe(true);
@@ -104,10 +127,14 @@ describe('chatting', () => {
     await arrival(two.page, 'I am the second Sam', SLACK_MS);
     const [first, second] = [await sessionOf(one.page), await sessionOf(two.page)];
 
-    const tags = await two.page.locator('#messages .msg .tag').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.uid));
+    const tags = await two.page
+      .locator('#messages .msg .tag')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.uid));
     expect(tags).toEqual([first.uid, second.uid]);
     // The other Sam carries a short tag of their uid; one's own messages say "you".
-    await expect(two.page.locator('#messages .msg').first().locator('.tag').textContent()).resolves.toBe(`#${first.uid.slice(-4)}`);
+    await expect(two.page.locator('#messages .msg').first().locator('.tag').textContent()).resolves.toBe(
+      `#${first.uid.slice(-4)}`,
+    );
     await expect(two.page.locator('#messages .msg.mine .tag').textContent()).resolves.toBe('you');
   }, 60_000);
 
@@ -149,7 +176,9 @@ describe('chatting', () => {
 
     expect(await shownTexts(bo.page)).toEqual(payloads);
     await expect(bo.page.locator('#messages .user').first().textContent()).resolves.toBe('<b>Ana</b>');
-    expect(await bo.page.locator('#message-pane img, #message-pane script, #message-pane svg, #message-pane b').count()).toBe(0);
+    expect(
+      await bo.page.locator('#message-pane img, #message-pane script, #message-pane svg, #message-pane b').count(),
+    ).toBe(0);
 
     // Line breaks are kept as typed (Shift+Enter adds one).
     await ana.page.locator('#composer-text').fill('line one');
@@ -170,7 +199,10 @@ describe('sessions and history', () => {
     await seed(room, 230);
     const ana = await person(`${server.url}/#${room}`, 'Ana');
     const expectRange = async (from: number, to: number) =>
-      eventually(() => shownTexts(ana.page), (t) => expect(t).toEqual(Array.from({ length: to - from + 1 }, (_, i) => `m ${from + i}`)));
+      eventually(
+        () => shownTexts(ana.page),
+        (t) => expect(t).toEqual(Array.from({ length: to - from + 1 }, (_, i) => `m ${from + i}`)),
+      );
     await expectRange(181, 230);
 
     await ana.page.reload();
@@ -189,7 +221,9 @@ describe('sessions and history', () => {
       return document.querySelector('#messages .msg')!.getBoundingClientRect().top;
     });
     await expectRange(1, 230);
-    const topAfter = await ana.page.locator('#messages .msg', { hasText: /m 81$/ }).evaluate((e) => e.getBoundingClientRect().top);
+    const topAfter = await ana.page
+      .locator('#messages .msg', { hasText: /m 81$/ })
+      .evaluate((e) => e.getBoundingClientRect().top);
     expect(Math.abs(topAfter - topBefore)).toBeLessThan(2);
     await expect(ana.page.locator('#room-start').isVisible()).resolves.toBe(true);
     await expect(ana.page.locator('#load-older').isVisible()).resolves.toBe(false);
@@ -245,7 +279,10 @@ describe('sessions and history', () => {
 
     const { token } = await sessionOf(ana.page);
     const stored = await call(app, 'GET', `/api/rooms/${room}/messages?after=0`, { token });
-    expect(stored.json.messages.map((m: { text: string }) => m.text)).toEqual(['said once, by Enter', 'said once, by retry']);
+    expect(stored.json.messages.map((m: { text: string }) => m.text)).toEqual([
+      'said once, by Enter',
+      'said once, by retry',
+    ]);
     expect(await shownTexts(ana.page)).toEqual(['said once, by Enter', 'said once, by retry']);
     expect(await ana.page.locator('#pending .msg').count()).toBe(0);
     expect(lost.size).toBe(2);
@@ -280,8 +317,12 @@ describe('sessions and history', () => {
     }
     await say(ana.page, 'one too many');
     await ana.page.locator('#pending .msg.failed').waitFor();
-    await expect(ana.page.locator('#composer-status').textContent()).resolves.toMatch(/^Slow down: you can send again in \d+ s\.$/);
-    await expect(ana.page.locator('#pending .msg.failed .reason').textContent()).resolves.toMatch(/^Not sent\. Slow down/);
+    await expect(ana.page.locator('#composer-status').textContent()).resolves.toMatch(
+      /^Slow down: you can send again in \d+ s\.$/,
+    );
+    await expect(ana.page.locator('#pending .msg.failed .reason').textContent()).resolves.toMatch(
+      /^Not sent\. Slow down/,
+    );
     await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('one too many');
   }, 60_000);
 
@@ -300,7 +341,9 @@ describe('sessions and history', () => {
     await expect(login.getAttribute('aria-invalid')).resolves.toBe('true');
     await login.fill('x'.repeat(33));
     await ana.page.locator('#login-button').click();
-    await expect(ana.page.locator('#login-error').textContent()).resolves.toBe('A name can have at most 32 characters.');
+    await expect(ana.page.locator('#login-error').textContent()).resolves.toBe(
+      'A name can have at most 32 characters.',
+    );
     await logIn(ana.page, '😀'.repeat(32));
     await expect(ana.page.locator('#whoami-name').textContent()).resolves.toBe('😀'.repeat(32));
 
@@ -311,7 +354,9 @@ describe('sessions and history', () => {
     });
     await ana.page.reload();
     await ana.page.locator('#login-view').waitFor();
-    await expect(ana.page.locator('#login-error').textContent()).resolves.toBe('Your session has ended. Please log in again.');
+    await expect(ana.page.locator('#login-error').textContent()).resolves.toBe(
+      'Your session has ended. Please log in again.',
+    );
   }, 60_000);
 });
 
@@ -322,21 +367,29 @@ describe('rooms, the message box and languages', () => {
     await expect(ana.page.locator('#room-title').textContent()).resolves.toBe('#lobby');
     await ana.page.locator('#room-name').fill(room);
     await ana.page.locator('#room-name').press('Enter');
-    await eventually(() => ana.page.locator('#room-title').textContent(), (t) => expect(t).toBe(`#${room}`));
+    await eventually(
+      () => ana.page.locator('#room-title').textContent(),
+      (t) => expect(t).toBe(`#${room}`),
+    );
     expect(new URL(ana.page.url()).hash).toBe(`#${room}`);
     expect(await ana.page.title()).toBe(`#${room} · Chat`);
     await say(ana.page, 'in the new room');
     await arrival(ana.page, 'in the new room', SLACK_MS);
 
     await ana.page.goBack();
-    await eventually(() => ana.page.locator('#room-title').textContent(), (t) => expect(t).toBe('#lobby'));
+    await eventually(
+      () => ana.page.locator('#room-title').textContent(),
+      (t) => expect(t).toBe('#lobby'),
+    );
     expect(await shownTexts(ana.page)).not.toContain('in the new room');
     await ana.page.goForward();
     await arrival(ana.page, 'in the new room', 2 * POLL_PERIOD_MS + SLACK_MS);
 
     await ana.page.locator('#room-name').fill('no spaces allowed');
     await ana.page.locator('#room-name').press('Enter');
-    await expect(ana.page.locator('#room-error').textContent()).resolves.toBe('A room name has 1 to 64 letters, digits, _ or -.');
+    await expect(ana.page.locator('#room-error').textContent()).resolves.toBe(
+      'A room name has 1 to 64 letters, digits, _ or -.',
+    );
     expect(new URL(ana.page.url()).hash).toBe(`#${room}`);
   }, 60_000);
 
@@ -370,7 +423,7 @@ describe('rooms, the message box and languages', () => {
     await expect(page.locator('#connection-text').textContent()).resolves.toBe('Connected');
     const enTexts = await page.locator('[data-i18n]').allTextContents();
     // Every marked string differs between the two languages: none was left untranslated.
-    enTexts.forEach((en, i) => expect(zhTexts[i]).not.toBe(en));
+    for (const [i, en] of enTexts.entries()) expect(zhTexts[i]).not.toBe(en);
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
 
     // The choice is remembered over a reload.

@@ -30,7 +30,11 @@ const NAMES = ['Ana', 'Bo', '小明', 'Ça va', 'Dmitri', '美玲', 'Eve', 'Fati
  */
 async function seed(room: string, firstId: number, count: number): Promise<void> {
   const store = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    new DynamoDBClient({
+      endpoint: process.env.DYNAMODB_ENDPOINT,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
   );
   const ts = new Date().toISOString();
   const items = Array.from({ length: count }, (_, i) => {
@@ -41,7 +45,10 @@ async function seed(room: string, firstId: number, count: number): Promise<void>
       sk: id,
       user: NAMES[n]!,
       uid: `u_${String(n).repeat(16)}`,
-      text: id % 7 === 0 ? `message ${id}\nwith a second line, and a longer sentence to wrap on a narrow screen` : `message ${id}`,
+      text:
+        id % 7 === 0
+          ? `message ${id}\nwith a second line, and a longer sentence to wrap on a narrow screen`
+          : `message ${id}`,
       ts,
     };
   });
@@ -88,7 +95,9 @@ describe('a room with many messages', () => {
     await page.evaluate(() => {
       const w = window as unknown as { longTasks: number[] };
       w.longTasks = [];
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask' });
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.longTasks.push(e.duration);
+      }).observe({ type: 'longtask' });
     });
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
@@ -108,10 +117,14 @@ describe('a room with many messages', () => {
     open();
     // Checked every 500 ms by a timer: a locator's waitFor checks on every animation frame,
     // which would add its own rendering work to the figure.
-    await page.waitForFunction((id) => document.querySelector(`#messages .msg[data-id="${id}"]`) !== null, MESSAGES + 1, {
-      polling: 500,
-      timeout: 60_000,
-    });
+    await page.waitForFunction(
+      (id) => document.querySelector(`#messages .msg[data-id="${id}"]`) !== null,
+      MESSAGES + 1,
+      {
+        polling: 500,
+        timeout: 60_000,
+      },
+    );
     const wall = Date.now() - wallStart;
     const after = await metric();
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
@@ -134,10 +147,16 @@ describe('a room with many messages', () => {
     await expect(pane.evaluate((p) => p.scrollHeight - p.scrollTop - p.clientHeight)).resolves.toBeLessThan(2);
 
     // A new message is appended: the nodes already there are kept, not re-rendered.
-    await page.locator(`#messages .msg[data-id="${MESSAGES + 1}"]`).evaluate((e) => ((e as unknown as { marked: boolean }).marked = true));
+    await page
+      .locator(`#messages .msg[data-id="${MESSAGES + 1}"]`)
+      .evaluate((e) => ((e as unknown as { marked: boolean }).marked = true));
     await app.messageLog.appendMessage({ room, user: 'Ana', uid: 'u_0000000000000000', text: 'one more' });
     await page.locator(`#messages .msg[data-id="${MESSAGES + 2}"]`).waitFor();
-    await expect(page.locator(`#messages .msg[data-id="${MESSAGES + 1}"]`).evaluate((e) => (e as unknown as { marked?: boolean }).marked)).resolves.toBe(true);
+    await expect(
+      page
+        .locator(`#messages .msg[data-id="${MESSAGES + 1}"]`)
+        .evaluate((e) => (e as unknown as { marked?: boolean }).marked),
+    ).resolves.toBe(true);
 
     // Generous bounds: the figures above are what matters; the machine is shared.
     expect(mainThread).toBeLessThan(20_000);

@@ -5,7 +5,18 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { uniqueRoom, type App } from '#test/support/app';
-import { countPolls, eventually, personIn, say, serve, setTabHidden, shownTexts, type Person, type RunningServer, usePage } from './support';
+import {
+  countPolls,
+  eventually,
+  personIn,
+  say,
+  serve,
+  setTabHidden,
+  shownTexts,
+  type Person,
+  type RunningServer,
+  usePage,
+} from './support';
 
 let app: App;
 let browser: Browser;
@@ -21,7 +32,8 @@ async function person(url: string, name: string): Promise<Person> {
   return p;
 }
 
-const post = (room: string, text: string, user = 'Bo', uid = 'u_b0b0b0b0b0b0b0b0') => app.messageLog.appendMessage({ room, user, uid, text });
+const post = (room: string, text: string, user = 'Bo', uid = 'u_b0b0b0b0b0b0b0b0') =>
+  app.messageLog.appendMessage({ room, user, uid, text });
 
 /**
  * Simulated time for one page: its timers only fire when the test moves the clock, in steps,
@@ -51,7 +63,8 @@ async function simulatedClock(page: Page) {
   };
 }
 
-const perMinute = (times: readonly number[], from: number, to: number) => (times.filter((t) => t >= from && t < to).length * 60_000) / (to - from);
+const perMinute = (times: readonly number[], from: number, to: number) =>
+  (times.filter((t) => t >= from && t < to).length * 60_000) / (to - from);
 
 describe('polling', () => {
   it('polls often in a conversation, less in a quiet room, at most every 30 s when hidden, and at once on return', async () => {
@@ -66,7 +79,10 @@ describe('polling', () => {
       await clock.advance(5000);
     }
     const active = perMinute(polls.times, 0, 60_000);
-    await eventually(() => shownTexts(ana.page), (t) => expect(t).toHaveLength(12));
+    await eventually(
+      () => shownTexts(ana.page),
+      (t) => expect(t).toHaveLength(12),
+    );
 
     // Then the room goes quiet for four minutes.
     await clock.advance(240_000, 1000);
@@ -80,13 +96,23 @@ describe('polling', () => {
     await clock.advance(240_000, 2000);
     const hiddenTimes = polls.times.filter((t) => t >= hiddenFrom);
     const hidden = perMinute(polls.times, hiddenFrom, hiddenFrom + 240_000);
-    await eventually(() => ana.page.title(), (title) => expect(title).toBe(`(1) #${room} · Chat`));
+    await eventually(
+      () => ana.page.title(),
+      (title) => expect(title).toBe(`(1) #${room} · Chat`),
+    );
 
     // Back: a poll at once, without any time passing; the title forgets the unread count.
     const before = polls.count;
     await setTabHidden(ana.page, false);
-    await eventually(async () => polls.count, (n) => expect(n).toBe(before + 1), 5000);
-    await eventually(() => ana.page.title(), (title) => expect(title).toBe(`#${room} · Chat`));
+    await eventually(
+      async () => polls.count,
+      (n) => expect(n).toBe(before + 1),
+      5000,
+    );
+    await eventually(
+      () => ana.page.title(),
+      (title) => expect(title).toBe(`#${room} · Chat`),
+    );
 
     console.info(
       `polls per minute: conversation ${active.toFixed(1)}, quiet room first minute ${quietFirst.toFixed(1)}, ` +
@@ -95,7 +121,8 @@ describe('polling', () => {
     expect(active).toBeGreaterThan(quietFirst);
     expect(quietFirst).toBeGreaterThan(quietLater);
     expect(quietLater).toBeLessThanOrEqual(6);
-    for (let i = 1; i < hiddenTimes.length; i++) expect(hiddenTimes[i]! - hiddenTimes[i - 1]!).toBeGreaterThanOrEqual(30_000);
+    for (let i = 1; i < hiddenTimes.length; i++)
+      expect(hiddenTimes[i]! - hiddenTimes[i - 1]!).toBeGreaterThanOrEqual(30_000);
     expect(hidden).toBeLessThanOrEqual(2);
   }, 120_000);
 
@@ -141,7 +168,10 @@ describe('polling', () => {
     const room = uniqueRoom('scrolled');
     for (let i = 1; i <= 40; i++) await post(room, `earlier ${i}\nwith a second line`);
     const ana = await person(`${server.url}/#${room}`, 'Ana');
-    await eventually(() => shownTexts(ana.page), (t) => expect(t).toHaveLength(40));
+    await eventually(
+      () => shownTexts(ana.page),
+      (t) => expect(t).toHaveLength(40),
+    );
     const pane = ana.page.locator('#message-pane');
     await pane.evaluate((p) => (p.scrollTop = 0));
 

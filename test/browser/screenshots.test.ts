@@ -24,18 +24,39 @@ const SCREENS = {
 const CONVERSATION: [string, string, string][] = [
   ['Ana', 'u_a000000000000001', 'Morning all! Who is around for the release today?'],
   ['小明', 'u_b000000000000002', '我在！刚把测试跑完，全部通过了 🎉'],
-  ['Sam', 'u_c000000000000003', 'Here. The deploy checklist:\n1. tag the build\n2. run the smoke tests\n3. watch the dashboards'],
+  [
+    'Sam',
+    'u_c000000000000003',
+    'Here. The deploy checklist:\n1. tag the build\n2. run the smoke tests\n3. watch the dashboards',
+  ],
   ['Sam', 'u_d000000000000004', 'Two of us are called Sam, so look at the little tag after the name 🙂'],
-  ['美玲', 'u_e000000000000005', '文档也更新好了，链接在 https://example.com/docs/release-notes/2026/11/very-long-path-that-wraps'],
+  [
+    '美玲',
+    'u_e000000000000005',
+    '文档也更新好了，链接在 https://example.com/docs/release-notes/2026/11/very-long-path-that-wraps',
+  ],
   ['Ana', 'u_a000000000000001', '<b>Markup</b> shows as typed, never as HTML.'],
 ];
 
 async function busyRoom(page: Page, room: string, lang: 'en' | 'zh'): Promise<void> {
   const me = await sessionOf(page);
   for (const [user, uid, text] of CONVERSATION) await app.messageLog.appendMessage({ room, user, uid, text });
-  await app.messageLog.appendMessage({ room, user: me.name, uid: me.uid, text: lang === 'zh' ? '好的，我来盯着监控 👀' : 'Great, I will watch the dashboards 👀' });
-  await app.messageLog.appendMessage({ room, user: 'Ana', uid: 'u_a000000000000001', text: lang === 'zh' ? '谢谢！' : 'Thanks!' });
-  await page.locator('#messages .msg').nth(CONVERSATION.length + 1).waitFor();
+  await app.messageLog.appendMessage({
+    room,
+    user: me.name,
+    uid: me.uid,
+    text: lang === 'zh' ? '好的，我来盯着监控 👀' : 'Great, I will watch the dashboards 👀',
+  });
+  await app.messageLog.appendMessage({
+    room,
+    user: 'Ana',
+    uid: 'u_a000000000000001',
+    text: lang === 'zh' ? '谢谢！' : 'Thanks!',
+  });
+  await page
+    .locator('#messages .msg')
+    .nth(CONVERSATION.length + 1)
+    .waitFor();
   // A message being typed near the limit, and one that could not be sent.
   await page.route(
     (url) => url.pathname.endsWith('/messages'),
@@ -53,14 +74,16 @@ async function busyRoom(page: Page, room: string, lang: 'en' | 'zh'): Promise<vo
   await expect(page.locator('#messages').getByText('<b>Markup</b> shows as typed').count()).resolves.toBe(1);
   expect(await page.locator('#messages b').count()).toBe(0);
   // Nothing sticks out sideways, on a phone either.
-  expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(
+    true,
+  );
 }
 
 /** The relative luminance of the page's background (0 black … 1 white). */
 const backgroundLuminance = (page: Page): Promise<number> =>
   page.evaluate(() => {
     const [r, g, b] = (getComputedStyle(document.body).backgroundColor.match(/\d+/g) ?? []).map(Number);
-    const lin = (c = 0) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    const lin = (c = 0) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
     return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
   });
 

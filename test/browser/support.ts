@@ -14,7 +14,9 @@ const root = join(__dirname, '..', '..');
 
 const builds: string[] = [];
 // Each test file builds its own copy of the page; it goes when the file's tests are done.
-afterAll(() => builds.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => {
+  for (const dir of builds.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Builds the page with the same `buildWeb` as `npm start` and the AWS stack. */
 export async function buildPage(): Promise<string> {
@@ -24,11 +26,21 @@ export async function buildPage(): Promise<string> {
   return outdir;
 }
 
+/** Debian's Chromium (what .ci/run installs), or the one CHROMIUM_PATH names. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -76,7 +88,12 @@ export async function logIn(page: Page, name: string): Promise<void> {
 }
 
 /** A person who opened `url` and logged in as `name`. */
-export async function personIn(browser: Browser, url: string, name: string, options: BrowserContextOptions = {}): Promise<Person> {
+export async function personIn(
+  browser: Browser,
+  url: string,
+  name: string,
+  options: BrowserContextOptions = {},
+): Promise<Person> {
   const person = await visit(browser, url, options);
   await logIn(person.page, name);
   return person;
@@ -113,7 +130,10 @@ export async function setTabHidden(page: Page, hidden: boolean): Promise<void> {
 }
 
 /** Counts the page's polls of the message list (GET …/messages?after=…), with `now()` at each. */
-export function countPolls(page: Page, now: () => number = Date.now): { count: number; readonly times: number[]; inFlight: number } {
+export function countPolls(
+  page: Page,
+  now: () => number = Date.now,
+): { count: number; readonly times: number[]; inFlight: number } {
   const counter = { count: 0, times: [] as number[], inFlight: 0 };
   const isPoll = (request: { url(): string; method(): string }) =>
     request.method() === 'GET' && /\/api\/rooms\/[^/]+\/messages\?after=/.test(request.url());

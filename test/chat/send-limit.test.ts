@@ -9,7 +9,9 @@ describe('the per-user send limit', () => {
 
     const results = [];
     for (let i = 0; i < 8; i++) {
-      results.push(await call(instances[i % 4]!, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: `m${i}` } }));
+      results.push(
+        await call(instances[i % 4]!, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: `m${i}` } }),
+      );
     }
 
     expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 429, 429, 429]);
@@ -30,7 +32,9 @@ describe('the per-user send limit', () => {
 
     const statuses = [];
     for (const user of [alice, alice, alice, bob, bob]) {
-      statuses.push((await call(app, 'POST', `/api/rooms/${room}/messages`, { token: user.token, body: { text: 'x' } })).status);
+      statuses.push(
+        (await call(app, 'POST', `/api/rooms/${room}/messages`, { token: user.token, body: { text: 'x' } })).status,
+      );
     }
 
     expect(statuses).toEqual([201, 201, 429, 201, 201]);
@@ -60,7 +64,9 @@ describe('the per-user send limit', () => {
     const { token } = await login(app);
 
     const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => call(others[i % others.length]!, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: `r${i}` } })),
+      Array.from({ length: 12 }, (_, i) =>
+        call(others[i % others.length]!, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: `r${i}` } }),
+      ),
     );
 
     // At one send per 10 s nothing refills during the race: exactly the burst gets through.
@@ -74,7 +80,9 @@ describe('the per-user send limit', () => {
     const { token } = await login(app);
 
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: `m${i}` } })),
+      Array.from({ length: 30 }, (_, i) =>
+        call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: `m${i}` } }),
+      ),
     );
 
     expect(results.every((r) => r.status === 201)).toBe(true);
@@ -86,7 +94,9 @@ describe('the per-user send limit', () => {
     const { token } = await login(app);
 
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: `m${i}` } })),
+      Array.from({ length: 30 }, (_, i) =>
+        call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: `m${i}` } }),
+      ),
     );
 
     expect(results.every((r) => r.status === 201)).toBe(true);

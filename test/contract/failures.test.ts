@@ -32,36 +32,45 @@ describe('429 rate_limited: a user sending faster than allowed', () => {
   });
   afterAll(async () => Promise.all(limited.map((t) => t.close())));
 
-  it.each(TRANSPORTS)('refuses sends past the burst with Retry-After and stores only the accepted ones, through the %s', async (name) => {
-    const transport = limited.find((t) => t.name === name)!;
-    const user = await loginOn(transport);
-    const room = uniqueRoom();
-    // At 1 a second with a burst of 2, some send among the first several is refused however
-    // slowly this machine runs them; the loop is bounded in case it never is.
-    const accepted: number[] = [];
-    let refusal: Awaited<ReturnType<Transport['request']>> | undefined;
-    for (let n = 0; n < 20 && !refusal; n++) {
-      const res = await transport.request('POST', `/api/rooms/${room}/messages`, { token: user.token, body: { text: `m${n}` } });
-      if (res.status === 429) refusal = res;
-      else {
-        expectMatchesSpec('POST', MESSAGES, 201, res);
-        accepted.push(res.json.id);
+  it.each(TRANSPORTS)(
+    'refuses sends past the burst with Retry-After and stores only the accepted ones, through the %s',
+    async (name) => {
+      const transport = limited.find((t) => t.name === name)!;
+      const user = await loginOn(transport);
+      const room = uniqueRoom();
+      // At 1 a second with a burst of 2, some send among the first several is refused however
+      // slowly this machine runs them; the loop is bounded in case it never is.
+      const accepted: number[] = [];
+      let refusal: Awaited<ReturnType<Transport['request']>> | undefined;
+      for (let n = 0; n < 20 && !refusal; n++) {
+        const res = await transport.request('POST', `/api/rooms/${room}/messages`, {
+          token: user.token,
+          body: { text: `m${n}` },
+        });
+        if (res.status === 429) refusal = res;
+        else {
+          expectMatchesSpec('POST', MESSAGES, 201, res);
+          accepted.push(res.json.id);
+        }
       }
-    }
-    expect(refusal).toBeDefined();
-    expectMatchesSpec('POST', MESSAGES, 429, refusal!);
-    expect(refusal!.json.error.code).toBe('rate_limited');
-    expect(Number(refusal!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(accepted.length).toBeGreaterThanOrEqual(2);
+      expect(refusal).toBeDefined();
+      expectMatchesSpec('POST', MESSAGES, 429, refusal!);
+      expect(refusal!.json.error.code).toBe('rate_limited');
+      expect(Number(refusal!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(accepted.length).toBeGreaterThanOrEqual(2);
 
-    const stored = await unlimited.request('GET', `/api/rooms/${room}/messages?after=0`, { token: user.token });
-    expect(stored.json.messages.map((m: { id: number }) => m.id)).toEqual(accepted);
+      const stored = await unlimited.request('GET', `/api/rooms/${room}/messages?after=0`, { token: user.token });
+      expect(stored.json.messages.map((m: { id: number }) => m.id)).toEqual(accepted);
 
-    // Another user has an allowance of their own.
-    const other = await loginOn(transport, 'Other');
-    const res = await transport.request('POST', `/api/rooms/${room}/messages`, { token: other.token, body: { text: 'mine' } });
-    expectMatchesSpec('POST', MESSAGES, 201, res);
-  });
+      // Another user has an allowance of their own.
+      const other = await loginOn(transport, 'Other');
+      const res = await transport.request('POST', `/api/rooms/${room}/messages`, {
+        token: other.token,
+        body: { text: 'mine' },
+      });
+      expectMatchesSpec('POST', MESSAGES, 201, res);
+    },
+  );
 });
 
 describe('503 unavailable: the store is out of reach', () => {
@@ -80,23 +89,29 @@ describe('503 unavailable: the store is out of reach', () => {
     await new Promise((resolve) => deadStore.close(resolve));
   });
 
-  it.each(TRANSPORTS)('answers reads and sends with 503 and Retry-After, while login, session and health still work, through the %s', async (name) => {
-    const transport = transports.find((t) => t.name === name)!;
-    const user = await loginOn(transport);
-    const session = await transport.request('GET', '/api/session', { token: user.token });
-    expectMatchesSpec('GET', '/api/session', 200, session);
-    expectMatchesSpec('GET', '/api/health', 200, await transport.request('GET', '/api/health'));
+  it.each(TRANSPORTS)(
+    'answers reads and sends with 503 and Retry-After, while login, session and health still work, through the %s',
+    async (name) => {
+      const transport = transports.find((t) => t.name === name)!;
+      const user = await loginOn(transport);
+      const session = await transport.request('GET', '/api/session', { token: user.token });
+      expectMatchesSpec('GET', '/api/session', 200, session);
+      expectMatchesSpec('GET', '/api/health', 200, await transport.request('GET', '/api/health'));
 
-    const read = await transport.request('GET', `/api/rooms/${uniqueRoom()}/messages`, { token: user.token });
-    expectMatchesSpec('GET', MESSAGES, 503, read);
-    expect(read.json.error.code).toBe('unavailable');
-    expect(Number(read.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      const read = await transport.request('GET', `/api/rooms/${uniqueRoom()}/messages`, { token: user.token });
+      expectMatchesSpec('GET', MESSAGES, 503, read);
+      expect(read.json.error.code).toBe('unavailable');
+      expect(Number(read.headers['retry-after'])).toBeGreaterThanOrEqual(1);
 
-    const send = await transport.request('POST', `/api/rooms/${uniqueRoom()}/messages`, { token: user.token, body: { text: 'hi', clientId: 'c1' } });
-    expectMatchesSpec('POST', MESSAGES, 503, send);
-    expect(send.json.error.code).toBe('unavailable');
-    expect(send.text).not.toMatch(/ECONN|127\.0\.0\.1|socket|stack/i);
-  });
+      const send = await transport.request('POST', `/api/rooms/${uniqueRoom()}/messages`, {
+        token: user.token,
+        body: { text: 'hi', clientId: 'c1' },
+      });
+      expectMatchesSpec('POST', MESSAGES, 503, send);
+      expect(send.json.error.code).toBe('unavailable');
+      expect(send.text).not.toMatch(/ECONN|127\.0\.0\.1|socket|stack/i);
+    },
+  );
 });
 
 describe('500 internal: a bug, or here a session key that cannot be read', () => {
@@ -113,19 +128,26 @@ describe('500 internal: a bug, or here a session key that cannot be read', () =>
     await Promise.all(transports.map((t) => t.close()));
   });
 
-  it.each(TRANSPORTS)('answers a fixed body with no details on every endpoint that needs the key, through the %s', async (name) => {
-    const transport = transports.find((t) => t.name === name)!;
-    const room = uniqueRoom();
-    const answers = [
-      ['POST', '/api/login', await transport.request('POST', '/api/login', { body: { name: 'Sam' } })],
-      ['GET', '/api/session', await transport.request('GET', '/api/session', { token: 'a.b.c' })],
-      ['GET', MESSAGES, await transport.request('GET', `/api/rooms/${room}/messages`, { token: 'a.b.c' })],
-      ['POST', MESSAGES, await transport.request('POST', `/api/rooms/${room}/messages`, { token: 'a.b.c', body: { text: 'hi' } })],
-    ] as const;
-    for (const [method, path, res] of answers) {
-      expectMatchesSpec(method, path, 500, res);
-      expect(res.json).toEqual({ error: { code: 'internal', message: 'something went wrong on our side' } });
-      expect(res.text).not.toMatch(/CHAT_SESSION_KEY|configuration|Error|at /);
-    }
-  });
+  it.each(TRANSPORTS)(
+    'answers a fixed body with no details on every endpoint that needs the key, through the %s',
+    async (name) => {
+      const transport = transports.find((t) => t.name === name)!;
+      const room = uniqueRoom();
+      const answers = [
+        ['POST', '/api/login', await transport.request('POST', '/api/login', { body: { name: 'Sam' } })],
+        ['GET', '/api/session', await transport.request('GET', '/api/session', { token: 'a.b.c' })],
+        ['GET', MESSAGES, await transport.request('GET', `/api/rooms/${room}/messages`, { token: 'a.b.c' })],
+        [
+          'POST',
+          MESSAGES,
+          await transport.request('POST', `/api/rooms/${room}/messages`, { token: 'a.b.c', body: { text: 'hi' } }),
+        ],
+      ] as const;
+      for (const [method, path, res] of answers) {
+        expectMatchesSpec(method, path, 500, res);
+        expect(res.json).toEqual({ error: { code: 'internal', message: 'something went wrong on our side' } });
+        expect(res.text).not.toMatch(/CHAT_SESSION_KEY|configuration|Error|at /);
+      }
+    },
+  );
 });

@@ -22,7 +22,12 @@ beforeAll(async () => {
   history = uniqueRoom('history');
   const stored = await Promise.all(
     Array.from({ length: HISTORY }, (_, i) =>
-      app.messageLog.appendMessage({ room: history, user: login.json.name, uid: login.json.uid, text: `message ${i + 1}` }),
+      app.messageLog.appendMessage({
+        room: history,
+        user: login.json.name,
+        uid: login.json.uid,
+        text: `message ${i + 1}`,
+      }),
     ),
   );
   textOf = new Map(stored.map(({ message }) => [message.id, message.text]));
@@ -47,7 +52,8 @@ describe.each(['handlers', 'local server over HTTP'])('reading through the %s', 
   };
   /** The page's ids, after checking each message is the one stored under its id. */
   const idsOf = (res: Reply): number[] => {
-    for (const m of res.json.messages) expect({ id: m.id, room: m.room, text: m.text }).toEqual({ id: m.id, room: history, text: textOf.get(m.id) });
+    for (const m of res.json.messages)
+      expect({ id: m.id, room: m.room, text: m.text }).toEqual({ id: m.id, room: history, text: textOf.get(m.id) });
     return res.json.messages.map((m: { id: number }) => m.id);
   };
 
@@ -138,15 +144,25 @@ describe.each(['handlers', 'local server over HTTP'])('reading through the %s', 
   });
 
   describe('refusals', () => {
-    it.each(['-1', '1e3', 'abc', '99999999999999999999', '9007199254740992', '', '1.0', '01', '+1', ' 1', '0x10', '1,2'])(
-      'refuses after=%j and before=%j as invalid_cursor',
-      async (value) => {
-        for (const param of ['after', 'before']) {
-          const res = await read(`?${param}=${encodeURIComponent(value)}`, 400);
-          expect(res.json.error.code).toBe('invalid_cursor');
-        }
-      },
-    );
+    it.each([
+      '-1',
+      '1e3',
+      'abc',
+      '99999999999999999999',
+      '9007199254740992',
+      '',
+      '1.0',
+      '01',
+      '+1',
+      ' 1',
+      '0x10',
+      '1,2',
+    ])('refuses after=%j and before=%j as invalid_cursor', async (value) => {
+      for (const param of ['after', 'before']) {
+        const res = await read(`?${param}=${encodeURIComponent(value)}`, 400);
+        expect(res.json.error.code).toBe('invalid_cursor');
+      }
+    });
 
     it('refuses before=0, and after with before, as invalid_cursor', async () => {
       expect((await read('?before=0', 400)).json.error.code).toBe('invalid_cursor');
@@ -155,11 +171,14 @@ describe.each(['handlers', 'local server over HTTP'])('reading through the %s', 
       expect((await read('?after=1&after=2', 400)).json.error.code).toBe('invalid_cursor');
     });
 
-    it.each(['0', '201', '-1', 'abc', '1.5', '', '1e2', '010', '99999999999999999999'])('refuses limit=%j as invalid_limit', async (value) => {
-      const res = await read(`?limit=${encodeURIComponent(value)}`, 400);
-      expect(res.json.error.code).toBe('invalid_limit');
-      expect((await read(`?after=0&limit=${encodeURIComponent(value)}`, 400)).json.error.code).toBe('invalid_limit');
-    });
+    it.each(['0', '201', '-1', 'abc', '1.5', '', '1e2', '010', '99999999999999999999'])(
+      'refuses limit=%j as invalid_limit',
+      async (value) => {
+        const res = await read(`?limit=${encodeURIComponent(value)}`, 400);
+        expect(res.json.error.code).toBe('invalid_limit');
+        expect((await read(`?after=0&limit=${encodeURIComponent(value)}`, 400)).json.error.code).toBe('invalid_limit');
+      },
+    );
 
     it('refuses a format other than json or xml as invalid_format', async () => {
       for (const format of ['html', 'XML', 'Json', '', 'xml,json']) {

@@ -20,7 +20,7 @@ const HOSTILE_TEXTS = [
   '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>&e;',
   '你好，世界。小明说：“你好”',
   '😀👍🏽👨‍👩‍👧 🇨🇳',
-  "line 1\n\t<script>alert('x')</script>\r\nline 3 & \"quoted\" ]]> 😀 中文\rlast",
+  'line 1\n\t<script>alert(\'x\')</script>\r\nline 3 & "quoted" ]]> 😀 中文\rlast',
   '  leading spaces and a tab\tinside',
   '\u2028\u2029 separators, zero\u200bwidth, RTL \u202e txet',
 ];
@@ -135,7 +135,11 @@ describe.each(['handlers', 'local server over HTTP'])('representations through t
     ];
     for (const [query, headers, mediaType] of cases) {
       const res = await read(query, { headers });
-      expect({ query, headers, type: res.headers['content-type']?.split(';')[0] }).toEqual({ query, headers, type: mediaType });
+      expect({ query, headers, type: res.headers['content-type']?.split(';')[0] }).toEqual({
+        query,
+        headers,
+        type: mediaType,
+      });
     }
   });
 
@@ -154,7 +158,9 @@ describe.each(['handlers', 'local server over HTTP'])('representations through t
       read(`?after=999&format=xml`),
     ]);
     const parsed = await parseXmlDocuments(pages.map((p) => p.text));
-    const summary = parsed.map((p) => (p.ok ? { ...p.root.attributes, ids: xmlMessages(p.root).map((m) => m.id) } : p.error));
+    const summary = parsed.map((p) =>
+      p.ok ? { ...p.root.attributes, ids: xmlMessages(p.root).map((m) => m.id) } : p.error,
+    );
     expect(summary).toEqual([
       { lastId: '0', hasMore: 'false', pollAfterMs: expect.stringMatching(/^[1-9]\d*$/), ids: [] },
       { lastId: '2', hasMore: 'true', pollAfterMs: '0', ids: [1, 2] },

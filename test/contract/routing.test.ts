@@ -49,14 +49,21 @@ describe.each(['handlers', 'local server over HTTP'])('routing through the %s', 
     ['/api/health', ['POST', 'PUT', 'DELETE', 'OPTIONS'], 'GET'],
     ['/api/rooms/lobby/messages', ['PUT', 'DELETE', 'PATCH', 'OPTIONS'], 'GET, POST'],
     ['/api/rooms/a%20b/messages', ['DELETE'], 'GET, POST'],
-  ])('answers 405 with Allow on %s for a method it does not take, before any session check', async (path, methods, allow) => {
-    const template = path.startsWith('/api/rooms/') ? '/api/rooms/{room}/messages' : path;
-    for (const method of methods) {
-      const res = await transport().request(method, path);
-      expectMatchesSpec(method, template, 405, res);
-      expect({ method, allow: res.headers.allow, code: res.json.error.code }).toEqual({ method, allow, code: 'method_not_allowed' });
-    }
-  });
+  ])(
+    'answers 405 with Allow on %s for a method it does not take, before any session check',
+    async (path, methods, allow) => {
+      const template = path.startsWith('/api/rooms/') ? '/api/rooms/{room}/messages' : path;
+      for (const method of methods) {
+        const res = await transport().request(method, path);
+        expectMatchesSpec(method, template, 405, res);
+        expect({ method, allow: res.headers.allow, code: res.json.error.code }).toEqual({
+          method,
+          allow,
+          code: 'method_not_allowed',
+        });
+      }
+    },
+  );
 
   it('answers HEAD on a known path with 405 and Allow', async () => {
     const res = await transport().request('HEAD', '/api/health');
@@ -79,7 +86,11 @@ describe.each(['handlers', 'local server over HTTP'])('routing through the %s', 
       await transport().request('DELETE', '/api/health'),
     ];
     for (const res of answers) {
-      expect({ status: res.status, cacheControl: res.headers['cache-control'], nosniff: res.headers['x-content-type-options'] }).toEqual({
+      expect({
+        status: res.status,
+        cacheControl: res.headers['cache-control'],
+        nosniff: res.headers['x-content-type-options'],
+      }).toEqual({
         status: res.status,
         cacheControl: 'no-store',
         nosniff: 'nosniff',

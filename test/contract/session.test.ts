@@ -91,7 +91,16 @@ describe.each(['handlers', 'local server over HTTP'])('GET /api/session through 
     const user = await login();
     const [, payload] = user.token.split('.') as [string, string];
     await session({ token: `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${payload}.` }, 401);
-    await session({ token: signClaims(JSON.parse(Buffer.from(payload, 'base64url').toString()), serverKey(), b64url(JSON.stringify({ alg: 'HS512', typ: 'JWT' }))) }, 401);
+    await session(
+      {
+        token: signClaims(
+          JSON.parse(Buffer.from(payload, 'base64url').toString()),
+          serverKey(),
+          b64url(JSON.stringify({ alg: 'HS512', typ: 'JWT' })),
+        ),
+      },
+      401,
+    );
     const otherKey = signSession(randomBytes(32), { uid: user.uid, name: user.name }).token;
     await session({ token: otherKey }, 401);
   });
@@ -118,15 +127,24 @@ describe.each(['handlers', 'local server over HTTP'])('GET /api/session through 
     // Well signed and well formed, but over the length a session token can have.
     await session({ token: signClaims({ sub: 'u_0123456789abcdef', name: 'x'.repeat(1000), exp }) }, 401);
     // The sanity check: the same claims with a normal name are accepted.
-    expect((await session({ token: signClaims({ sub: 'u_0123456789abcdef', name: 'x', exp }) }, 200)).json.name).toBe('x');
+    expect((await session({ token: signClaims({ sub: 'u_0123456789abcdef', name: 'x', exp }) }, 200)).json.name).toBe(
+      'x',
+    );
   });
 
   it('requires the session on reading and sending too', async () => {
     const room = `s-${randomBytes(6).toString('hex')}`;
-    for (const options of [{}, { token: 'abc' }, { token: signSession(randomBytes(32), { uid: 'u_0123456789abcdef', name: 'x' }).token }]) {
+    for (const options of [
+      {},
+      { token: 'abc' },
+      { token: signSession(randomBytes(32), { uid: 'u_0123456789abcdef', name: 'x' }).token },
+    ]) {
       const read = await transport().request('GET', `/api/rooms/${room}/messages`, options);
       expectMatchesSpec('GET', '/api/rooms/{room}/messages', 401, read);
-      const send = await transport().request('POST', `/api/rooms/${room}/messages`, { ...options, body: { text: 'hi' } });
+      const send = await transport().request('POST', `/api/rooms/${room}/messages`, {
+        ...options,
+        body: { text: 'hi' },
+      });
       expectMatchesSpec('POST', '/api/rooms/{room}/messages', 401, send);
       expect(send.json.error.code).toBe('unauthorized');
     }

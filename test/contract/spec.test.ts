@@ -55,9 +55,22 @@ describe('openapi.yaml', () => {
     expect(Object.keys(ERROR_STATUS).sort()).toEqual([...documented].sort());
     expect(documented.sort()).toEqual(
       [
-        'invalid_json', 'invalid_name', 'invalid_room', 'invalid_text', 'invalid_cursor', 'invalid_limit', 'invalid_format',
-        'invalid_client_id', 'unauthorized', 'not_found', 'method_not_allowed', 'payload_too_large', 'unsupported_media_type',
-        'rate_limited', 'unavailable', 'internal',
+        'invalid_json',
+        'invalid_name',
+        'invalid_room',
+        'invalid_text',
+        'invalid_cursor',
+        'invalid_limit',
+        'invalid_format',
+        'invalid_client_id',
+        'unauthorized',
+        'not_found',
+        'method_not_allowed',
+        'payload_too_large',
+        'unsupported_media_type',
+        'rate_limited',
+        'unavailable',
+        'internal',
       ].sort(),
     );
   });
@@ -69,8 +82,19 @@ describe('openapi.yaml', () => {
           spec.paths[path][method.toLowerCase()].responses[status],
         );
         const cacheControl = response.headers?.['Cache-Control'];
-        expect({ method, path, status, cacheControl }).toEqual({ method, path, status, cacheControl: { $ref: '#/components/headers/NoStore' } });
-        if (status >= 400) expect({ method, path, status, types: Object.keys(response.content) }).toEqual({ method, path, status, types: ['application/json'] });
+        expect({ method, path, status, cacheControl }).toEqual({
+          method,
+          path,
+          status,
+          cacheControl: { $ref: '#/components/headers/NoStore' },
+        });
+        if (status >= 400)
+          expect({ method, path, status, types: Object.keys(response.content) }).toEqual({
+            method,
+            path,
+            status,
+            types: ['application/json'],
+          });
       }
     }
   });
@@ -83,7 +107,11 @@ describe('openapi.yaml', () => {
       if ('schema' in n && 'example' in n && typeof n.schema === 'object') {
         const validate = schemaAt(`${pointer}/schema`);
         const example = n.example;
-        expect({ pointer, valid: validate(example), errors: validate.errors ?? null }).toEqual({ pointer, valid: true, errors: null });
+        expect({ pointer, valid: validate(example), errors: validate.errors ?? null }).toEqual({
+          pointer,
+          valid: true,
+          errors: null,
+        });
         checked++;
       }
       for (const [key, value] of Object.entries(n)) visit(value, `${pointer}/${escapePointer(key)}`);
@@ -92,7 +120,8 @@ describe('openapi.yaml', () => {
     visit(spec.components.parameters, '/components/parameters');
     expect(checked).toBeGreaterThanOrEqual(10);
 
-    const xmlExample: string = spec.paths['/api/rooms/{room}/messages'].get.responses['200'].content['application/xml'].example;
+    const xmlExample: string =
+      spec.paths['/api/rooms/{room}/messages'].get.responses['200'].content['application/xml'].example;
     const root = await parseXmlStrictly(xmlExample);
     expect(root.name).toBe('messagelist');
     expect(Object.keys(root.attributes).sort()).toEqual(['hasMore', 'lastId', 'pollAfterMs']);
@@ -100,29 +129,89 @@ describe('openapi.yaml', () => {
 });
 
 describe('expectMatchesSpec', () => {
-  const reply = (status: number, body: unknown, headers: Record<string, string> = {}, cookies: string[] = []): ObservedResponse => ({
+  const reply = (
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+    cookies: string[] = [],
+  ): ObservedResponse => ({
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
     cookies,
     text: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  const message = { id: 1, room: 'lobby', user: 'Mei', uid: 'u_0123456789abcdef', text: 'hi', ts: '2026-11-25T17:01:02.345Z' };
+  const message = {
+    id: 1,
+    room: 'lobby',
+    user: 'Mei',
+    uid: 'u_0123456789abcdef',
+    text: 'hi',
+    ts: '2026-11-25T17:01:02.345Z',
+  };
 
   it('accepts a response as documented', () => {
     expect(expectMatchesSpec('POST', '/api/rooms/{room}/messages', 201, reply(201, message))).toBe('application/json');
   });
 
   it.each<[string, () => void]>([
-    ['another status than expected', () => expectMatchesSpec('POST', '/api/rooms/{room}/messages', 201, reply(200, message))],
-    ['an undocumented status', () => expectMatchesSpec('GET', '/api/health', 404, reply(404, { error: { code: 'not_found', message: 'x' } }))],
-    ['an undocumented body field', () => expectMatchesSpec('POST', '/api/rooms/{room}/messages', 201, reply(201, { ...message, extra: 1 }))],
-    ['a missing body field', () => expectMatchesSpec('POST', '/api/rooms/{room}/messages', 201, reply(201, { ...message, ts: undefined }))],
-    ['an error code not documented for the status', () => expectMatchesSpec('POST', '/api/login', 400, reply(400, { error: { code: 'invalid_text', message: 'x' } }))],
-    ['an undocumented content type', () => expectMatchesSpec('GET', '/api/health', 200, reply(200, { ok: true }, { 'content-type': 'text/plain' }))],
-    ['no Cache-Control', () => expectMatchesSpec('GET', '/api/health', 200, reply(200, { ok: true }, { 'cache-control': '' }))],
-    ['a 429 without Retry-After', () => expectMatchesSpec('POST', '/api/rooms/{room}/messages', 429, reply(429, { error: { code: 'rate_limited', message: 'x' } }))],
-    ['a 405 without Allow', () => expectMatchesSpec('DELETE', '/api/login', 405, reply(405, { error: { code: 'method_not_allowed', message: 'x' } }))],
-    ['a login without its cookie', () => expectMatchesSpec('POST', '/api/login', 200, reply(200, { token: 'a.b.c', name: 'Mei', uid: message.uid, expiresAt: message.ts }))],
+    [
+      'another status than expected',
+      () => expectMatchesSpec('POST', '/api/rooms/{room}/messages', 201, reply(200, message)),
+    ],
+    [
+      'an undocumented status',
+      () => expectMatchesSpec('GET', '/api/health', 404, reply(404, { error: { code: 'not_found', message: 'x' } })),
+    ],
+    [
+      'an undocumented body field',
+      () => expectMatchesSpec('POST', '/api/rooms/{room}/messages', 201, reply(201, { ...message, extra: 1 })),
+    ],
+    [
+      'a missing body field',
+      () => expectMatchesSpec('POST', '/api/rooms/{room}/messages', 201, reply(201, { ...message, ts: undefined })),
+    ],
+    [
+      'an error code not documented for the status',
+      () => expectMatchesSpec('POST', '/api/login', 400, reply(400, { error: { code: 'invalid_text', message: 'x' } })),
+    ],
+    [
+      'an undocumented content type',
+      () => expectMatchesSpec('GET', '/api/health', 200, reply(200, { ok: true }, { 'content-type': 'text/plain' })),
+    ],
+    [
+      'no Cache-Control',
+      () => expectMatchesSpec('GET', '/api/health', 200, reply(200, { ok: true }, { 'cache-control': '' })),
+    ],
+    [
+      'a 429 without Retry-After',
+      () =>
+        expectMatchesSpec(
+          'POST',
+          '/api/rooms/{room}/messages',
+          429,
+          reply(429, { error: { code: 'rate_limited', message: 'x' } }),
+        ),
+    ],
+    [
+      'a 405 without Allow',
+      () =>
+        expectMatchesSpec(
+          'DELETE',
+          '/api/login',
+          405,
+          reply(405, { error: { code: 'method_not_allowed', message: 'x' } }),
+        ),
+    ],
+    [
+      'a login without its cookie',
+      () =>
+        expectMatchesSpec(
+          'POST',
+          '/api/login',
+          200,
+          reply(200, { token: 'a.b.c', name: 'Mei', uid: message.uid, expiresAt: message.ts }),
+        ),
+    ],
     ['a body that is not JSON', () => expectMatchesSpec('GET', '/api/health', 200, reply(200, 'ok'))],
   ])('rejects %s', (_what, check) => {
     expect(check).toThrow();

@@ -20,7 +20,13 @@ export function isProperUnavailable(answer: Answer): boolean {
   );
 }
 
-export async function request(base: string, method: string, path: string, token?: string, body?: unknown): Promise<Answer> {
+export async function request(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<Answer> {
   const res = await fetch(base + path, {
     method,
     headers: {
@@ -132,7 +138,11 @@ export async function pollUntil(
 }
 
 /** Every message of a room, oldest first, read page by page after 0. */
-export async function readRoom(base: string, token: string, room: string): Promise<{ id: number; text: string; clientId?: string }[]> {
+export async function readRoom(
+  base: string,
+  token: string,
+  room: string,
+): Promise<{ id: number; text: string; clientId?: string }[]> {
   const all: { id: number; text: string; clientId?: string }[] = [];
   let after = 0;
   for (;;) {
@@ -144,6 +154,7 @@ export async function readRoom(base: string, token: string, room: string): Promi
   }
 }
 
-export const range = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+export const range = (from: number, to: number): number[] =>
+  Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -89,16 +89,21 @@ describe('the local server killed mid-load', () => {
     const ids = afterRestart.map((m) => m.id);
     expect(ids).toEqual(range(1, ids.length));
     const byId = new Map(afterRestart.map((m) => [m.id, m]));
-    for (const a of acknowledged) expect(byId.get(a.id)).toEqual(expect.objectContaining({ text: a.text, clientId: a.clientId }));
+    for (const a of acknowledged)
+      expect(byId.get(a.id)).toEqual(expect.objectContaining({ text: a.text, clientId: a.clientId }));
     // Only messages in doubt may have been stored without an answer.
     const known = new Set([...acknowledged, ...inDoubt].map((m) => m.clientId));
     for (const m of afterRestart) expect(known.has(m.clientId!)).toBe(true);
 
     // Each sender repeats its message in doubt (stored once, whatever happened), then sends a new one.
     const tally = newTally();
-    const resent = await Promise.all(inDoubt.map((d) => sendUntilAcknowledged(second.url, d.token, room, d.text, d.clientId, tally)));
+    const resent = await Promise.all(
+      inDoubt.map((d) => sendUntilAcknowledged(second.url, d.token, room, d.text, d.clientId, tally)),
+    );
     const fresh = await Promise.all(
-      tokens.map((token, i) => sendUntilAcknowledged(second.url, token, room, `sender ${i + 1} after the crash`, `after-${i + 1}`, tally)),
+      tokens.map((token, i) =>
+        sendUntilAcknowledged(second.url, token, room, `sender ${i + 1} after the crash`, `after-${i + 1}`, tally),
+      ),
     );
     const final = await readRoom(second.url, tokens[0]!, room);
     await second.stop();
@@ -107,7 +112,8 @@ describe('the local server killed mid-load', () => {
     const total = acknowledged.length + inDoubt.length + SENDERS;
     expect(final.map((m) => m.id)).toEqual(range(1, total));
     expect(new Set(final.map((m) => m.clientId)).size).toBe(total);
-    for (const r of resent) expect(final[r.id - 1]).toEqual(expect.objectContaining({ text: r.text, clientId: r.clientId }));
+    for (const r of resent)
+      expect(final[r.id - 1]).toEqual(expect.objectContaining({ text: r.text, clientId: r.clientId }));
     expect(fresh.map((f) => f.id).sort((a, b) => a - b)).toEqual(range(total - SENDERS + 1, total));
   }, 120_000);
 });

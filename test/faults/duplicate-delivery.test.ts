@@ -24,21 +24,29 @@ describe('duplicate delivery of the same send', () => {
     const app = loadApp();
     const room = uniqueRoom('replay');
     const { token } = await login(app);
-    const event = apiEvent('POST', `/api/rooms/${room}/messages`, { token, body: { text: 'once', clientId: 'replayed' } });
+    const event = apiEvent('POST', `/api/rooms/${room}/messages`, {
+      token,
+      body: { text: 'once', clientId: 'replayed' },
+    });
 
     const first = await app.handlers['send-message'](event);
     const second = await app.handlers['send-message'](event);
 
     expect([first.statusCode, second.statusCode]).toEqual([201, 200]);
     expect(JSON.parse(second.body!)).toEqual(JSON.parse(first.body!));
-    expect(await storedIn(app, token, room)).toEqual([expect.objectContaining({ id: 1, text: 'once', clientId: 'replayed' })]);
+    expect(await storedIn(app, token, room)).toEqual([
+      expect.objectContaining({ id: 1, text: 'once', clientId: 'replayed' }),
+    ]);
   });
 
   it('stores one message when the exact same request reaches four instances at once', async () => {
     const apps = [loadApp(), loadApp(), loadApp(), loadApp()];
     const room = uniqueRoom('replay');
     const { token } = await login(apps[0]!);
-    const event = apiEvent('POST', `/api/rooms/${room}/messages`, { token, body: { text: 'once', clientId: 'everywhere' } });
+    const event = apiEvent('POST', `/api/rooms/${room}/messages`, {
+      token,
+      body: { text: 'once', clientId: 'everywhere' },
+    });
 
     const results = await Promise.all(apps.map((app) => app.handlers['send-message'](event)));
 
@@ -54,8 +62,11 @@ describe('duplicate delivery of the same send', () => {
     const app = loadApp({ DYNAMODB_ENDPOINT: proxy.endpoint, CHAT_SEND_RATE: '0' });
     const room = uniqueRoom('lost');
     const { token } = await login(app);
-    const send = () => call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'kept', clientId: 'lost-answer' } });
-    expect((await call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'first' } })).status).toBe(201);
+    const send = () =>
+      call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'kept', clientId: 'lost-answer' } });
+    expect((await call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'first' } })).status).toBe(
+      201,
+    );
 
     await proxy.set('lost-reply');
     const lost = await send();

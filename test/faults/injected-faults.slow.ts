@@ -73,7 +73,9 @@ async function chatThrough(fault: string, faultMs: number): Promise<Run> {
     const next = async () => {
       n++;
       const tally = phase === 'fault' ? during : overall;
-      acknowledged.push(await sendUntilAcknowledged(base, token, room, `sender ${i} message ${n}`, `s${i}-${n}`, tally));
+      acknowledged.push(
+        await sendUntilAcknowledged(base, token, room, `sender ${i} message ${n}`, `s${i}-${n}`, tally),
+      );
     };
     while (n < BEFORE) await next();
     while (phase !== 'after') await next();
@@ -100,7 +102,8 @@ async function chatThrough(fault: string, faultMs: number): Promise<Run> {
   await Promise.all([...polling, faultPolling]);
 
   const stored = await readRoom(base, reader, room);
-  for (const [status, count] of Object.entries(during.statuses)) overall.statuses[Number(status)] = (overall.statuses[Number(status)] ?? 0) + count;
+  for (const [status, count] of Object.entries(during.statuses))
+    overall.statuses[Number(status)] = (overall.statuses[Number(status)] ?? 0) + count;
   overall.improper.push(...during.improper);
   return { acknowledged, pollers, stored, during, overall };
 }
@@ -133,25 +136,33 @@ describe('chat clients through an injected store fault', () => {
     ['unavailable:503', 'the store answers 503 ServiceUnavailable', 1500],
     ['throttle', 'the store throttles every request', 3000],
     ['lost-reply', 'the store does the work but every answer is lost', 1500],
-  ])('%s (%s): 503 with Retry-After while it lasts, each message exactly once after', async (fault, _what, faultMs) => {
-    const run = await chatThrough(fault, faultMs);
+  ])(
+    '%s (%s): 503 with Retry-After while it lasts, each message exactly once after',
+    async (fault, _what, faultMs) => {
+      const run = await chatThrough(fault, faultMs);
 
-    expectExactlyOnce(run);
-    // The fault bit: clients were told to come back later, and nothing was acknowledged meanwhile
-    // that the store had not kept.
-    expect(run.during.statuses[503] ?? 0).toBeGreaterThan(0);
-    expect(Object.keys(run.during.statuses).filter((s) => s !== '503' && s !== '200' && s !== '201')).toEqual([]);
-  }, 60_000);
+      expectExactlyOnce(run);
+      // The fault bit: clients were told to come back later, and nothing was acknowledged meanwhile
+      // that the store had not kept.
+      expect(run.during.statuses[503] ?? 0).toBeGreaterThan(0);
+      expect(Object.keys(run.during.statuses).filter((s) => s !== '503' && s !== '200' && s !== '201')).toEqual([]);
+    },
+    60_000,
+  );
 
   it.each([
     ['throttle@0.3', 'a third of requests throttled'],
     ['lost-reply@0.3', 'a third of answers lost after the work was done'],
-  ])('%s (%s): every send still lands exactly once', async (fault) => {
-    const run = await chatThrough(fault, 1500);
+  ])(
+    '%s (%s): every send still lands exactly once',
+    async (fault) => {
+      const run = await chatThrough(fault, 1500);
 
-    expectExactlyOnce(run);
-    expect(proxy.counts().injected).toBeGreaterThan(0);
-  }, 60_000);
+      expectExactlyOnce(run);
+      expect(proxy.counts().injected).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 
   it('slow:300 (every answer 300 ms late): slower, but nothing fails and nothing is lost', async () => {
     const injectedBefore = proxy.counts().injected;
@@ -170,11 +181,17 @@ describe('chat clients through an injected store fault', () => {
     const app = loadApp({ DYNAMODB_ENDPOINT: proxy.endpoint, CHAT_SEND_RATE: '0' });
     const room = uniqueRoom('late');
     const { token } = await login(app);
-    const send = () => call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'late but kept', clientId: 'late-1' } });
-    expect((await call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'first' } })).status).toBe(201);
+    const send = () =>
+      call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'late but kept', clientId: 'late-1' } });
+    expect((await call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'first' } })).status).toBe(
+      201,
+    );
     await proxy.set('slow:3500');
 
-    const [first, poll] = await Promise.all([send(), call(app, 'GET', `/api/rooms/${room}/messages?after=0`, { token })]);
+    const [first, poll] = await Promise.all([
+      send(),
+      call(app, 'GET', `/api/rooms/${room}/messages?after=0`, { token }),
+    ]);
     await proxy.set('off');
     const repeat = await send();
     const stored = await readRoom(base, token, room);

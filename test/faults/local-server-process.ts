@@ -46,7 +46,14 @@ export interface SpawnOptions {
 }
 
 /** Environment variables that would point the server at someone else's store or key. */
-const INHERITED_STORE_SETTINGS = ['DYNAMODB_ENDPOINT', 'CHAT_TABLE_NAME', 'CHAT_SESSION_KEY', 'CHAT_FAULTS', 'CHAT_FAULTS_PORT', 'PORT'];
+const INHERITED_STORE_SETTINGS = [
+  'DYNAMODB_ENDPOINT',
+  'CHAT_TABLE_NAME',
+  'CHAT_SESSION_KEY',
+  'CHAT_FAULTS',
+  'CHAT_FAULTS_PORT',
+  'PORT',
+];
 
 export async function spawnLocalServer(options: SpawnOptions): Promise<LocalServerProcess> {
   const port = await freePort();

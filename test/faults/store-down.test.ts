@@ -32,10 +32,19 @@ describe('a stopped store', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chat-faults-'));
     port = await freePort();
     await start();
-    const admin = new DynamoDBClient({ endpoint: store!.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const admin = new DynamoDBClient({
+      endpoint: store!.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     await ensureTable(admin, 'chat-faults');
     admin.destroy();
-    app = loadApp({ DYNAMODB_ENDPOINT: store!.endpoint, CHAT_TABLE_NAME: 'chat-faults', CHAT_SEND_RATE: '5', CHAT_SEND_BURST: '10' });
+    app = loadApp({
+      DYNAMODB_ENDPOINT: store!.endpoint,
+      CHAT_TABLE_NAME: 'chat-faults',
+      CHAT_SEND_RATE: '5',
+      CHAT_SEND_BURST: '10',
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -47,12 +56,18 @@ describe('a stopped store', () => {
     const room = uniqueRoom('fault');
     const { token } = await login(app);
     for (const text of ['one', 'two']) {
-      expect((await call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text, clientId: `c-${text}` } })).status).toBe(201);
+      expect(
+        (await call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text, clientId: `c-${text}` } }))
+          .status,
+      ).toBe(201);
     }
 
     await store!.stop();
     const started = Date.now();
-    const send = await call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'three', clientId: 'c-three' } });
+    const send = await call(app, 'POST', `/api/rooms/${room}/messages`, {
+      token,
+      body: { text: 'three', clientId: 'c-three' },
+    });
     const poll = await call(app, 'GET', `/api/rooms/${room}/messages?after=2`, { token });
     const firstVisit = await call(app, 'GET', `/api/rooms/${room}/messages`, { token });
     expectUnavailable(send);
@@ -64,7 +79,10 @@ describe('a stopped store', () => {
     expect((await call(app, 'GET', '/api/health')).status).toBe(200);
 
     await start();
-    const retried = await call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'three', clientId: 'c-three' } });
+    const retried = await call(app, 'POST', `/api/rooms/${room}/messages`, {
+      token,
+      body: { text: 'three', clientId: 'c-three' },
+    });
     const after = await call(app, 'GET', `/api/rooms/${room}/messages?after=0`, { token });
 
     expect(retried.status).toBe(201);
@@ -98,7 +116,7 @@ describe('an unreachable store', () => {
     try {
       expectUnavailable(await call(app, 'GET', `/api/rooms/${uniqueRoom()}/messages?after=0`, { token }));
     } finally {
-      sockets.forEach((s) => s.destroy());
+      for (const s of sockets) s.destroy();
       silent.close();
     }
   }, 60_000);

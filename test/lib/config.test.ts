@@ -11,28 +11,44 @@ describe('loadConfig', () => {
   });
 
   it('reads the store and the key from the environment it is given, not from the process', () => {
-    const config = loadConfig({ CHAT_TABLE_NAME: 't', DYNAMODB_ENDPOINT: 'http://127.0.0.1:1', AWS_REGION: 'local', CHAT_SESSION_KEY: 'k' });
+    const config = loadConfig({
+      CHAT_TABLE_NAME: 't',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
+      AWS_REGION: 'local',
+      CHAT_SESSION_KEY: 'k',
+    });
     expect(config.store).toEqual({ tableName: 't', endpoint: 'http://127.0.0.1:1', region: 'local' });
     expect(config.sessionKey).toEqual({ source: 'value', value: 'k' });
   });
 
   it('prefers the secret to a key value', () => {
-    expect(loadConfig({ CHAT_SESSION_KEY_SECRET_ARN: 'arn', CHAT_SESSION_KEY: 'k' }).sessionKey).toEqual({ source: 'secret', secretId: 'arn' });
+    expect(loadConfig({ CHAT_SESSION_KEY_SECRET_ARN: 'arn', CHAT_SESSION_KEY: 'k' }).sessionKey).toEqual({
+      source: 'secret',
+      secretId: 'arn',
+    });
   });
 
   it('accepts a fractional rate but only whole milliseconds', () => {
     expect(loadConfig({ CHAT_SEND_RATE: '0.1' }).sendLimit.rate).toBe(0.1);
-    expect(() => loadConfig({ CHAT_POLL_ACTIVE_MS: '0.1' })).toThrow('configuration: CHAT_POLL_ACTIVE_MS must be a whole number, got "0.1"');
+    expect(() => loadConfig({ CHAT_POLL_ACTIVE_MS: '0.1' })).toThrow(
+      'configuration: CHAT_POLL_ACTIVE_MS must be a whole number, got "0.1"',
+    );
   });
 
-  it.each([['CHAT_SEND_RATE', '-1'], ['CHAT_SEND_BURST', 'ten'], ['CHAT_POLL_QUIET_MS', '1e3']])('refuses %s=%s', (name, value) => {
+  it.each([
+    ['CHAT_SEND_RATE', '-1'],
+    ['CHAT_SEND_BURST', 'ten'],
+    ['CHAT_POLL_QUIET_MS', '1e3'],
+  ])('refuses %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
   });
 });
 
 describe('requireStore and requireSessionKey', () => {
   it('name what is missing', () => {
-    expect(() => requireStore(loadConfig({}))).toThrow('configuration: environment variable CHAT_TABLE_NAME is required');
+    expect(() => requireStore(loadConfig({}))).toThrow(
+      'configuration: environment variable CHAT_TABLE_NAME is required',
+    );
     expect(() => requireSessionKey(loadConfig({}))).toThrow(
       'configuration: CHAT_SESSION_KEY (locally) or CHAT_SESSION_KEY_SECRET_ARN (in AWS) is required',
     );
@@ -56,13 +72,17 @@ describe('a Lambda entry point', () => {
   }
 
   it('fails its cold start when a setting it needs is missing, instead of failing each request', () => {
-    expect(() => coldStart('../../functions/send-message', { CHAT_SESSION_KEY: 'k' })).toThrow(/CHAT_TABLE_NAME is required/);
+    expect(() => coldStart('../../functions/send-message', { CHAT_SESSION_KEY: 'k' })).toThrow(
+      /CHAT_TABLE_NAME is required/,
+    );
     expect(() => coldStart('../../functions/read-messages', { CHAT_TABLE_NAME: 't' })).toThrow(/CHAT_SESSION_KEY/);
     expect(() => coldStart('../../functions/login', {})).toThrow(/CHAT_SESSION_KEY/);
   });
 
   it('starts with what it needs, and the ones that need nothing start with nothing', () => {
-    expect(typeof coldStart('../../functions/send-message', { CHAT_TABLE_NAME: 't', CHAT_SESSION_KEY: 'k' })).toBe('function');
+    expect(typeof coldStart('../../functions/send-message', { CHAT_TABLE_NAME: 't', CHAT_SESSION_KEY: 'k' })).toBe(
+      'function',
+    );
     expect(typeof coldStart('../../functions/health', {})).toBe('function');
     expect(typeof coldStart('../../functions/not-found', {})).toBe('function');
   });

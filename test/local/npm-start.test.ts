@@ -16,7 +16,8 @@ const entry = join(root, 'dist/local/start.js');
 /** The environment a user has: none of the test run's store settings. */
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ['DYNAMODB_ENDPOINT', 'CHAT_TABLE_NAME', 'CHAT_SESSION_KEY', 'CHAT_SEND_RATE', 'CHAT_SEND_BURST']) delete env[name];
+  for (const name of ['DYNAMODB_ENDPOINT', 'CHAT_TABLE_NAME', 'CHAT_SESSION_KEY', 'CHAT_SEND_RATE', 'CHAT_SEND_BURST'])
+    delete env[name];
   return { ...env, ...extra };
 }
 
@@ -60,7 +61,12 @@ function descendants(pid: number): number[] {
     children.set(pp!, [...(children.get(pp!) ?? []), p!]);
   }
   const all: number[] = [];
-  const walk = (p: number) => (children.get(p) ?? []).forEach((c) => (all.push(c), walk(c)));
+  const walk = (p: number): void => {
+    for (const c of children.get(p) ?? []) {
+      all.push(c);
+      walk(c);
+    }
+  };
   walk(pid);
   return all;
 }
@@ -84,7 +90,11 @@ async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
 }
 
 async function chat(url: string, room: string, text: string): Promise<number> {
-  const login = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":"keeper"}' });
+  const login = await fetch(`${url}/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{"name":"keeper"}',
+  });
   const { token } = (await login.json()) as { token: string };
   const sent = await fetch(`${url}/api/rooms/${room}/messages`, {
     method: 'POST',
@@ -106,7 +116,9 @@ describe('the local server process', () => {
     execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root });
   }, 60_000);
 
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   it('serves the page and the API, keeps history across a restart, and stops cleanly on SIGTERM', async () => {
     const dataDir = tempDir();

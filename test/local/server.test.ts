@@ -8,11 +8,15 @@ import { loadApp, startLocalServer, uniqueRoom } from '#test/support/app';
 
 function post(url: string, body: Buffer, contentType: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'Content-Type': contentType, 'Content-Length': body.length } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'Content-Type': contentType, 'Content-Length': body.length } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -22,7 +26,11 @@ describe('the local API Gateway stand-in', () => {
   it('hands a body that is not valid UTF-8 to the handler as bytes, which refuses it', async () => {
     const server = await startLocalServer(loadApp());
     try {
-      const res = await post(`${server.url}/api/login`, Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), 'application/json');
+      const res = await post(
+        `${server.url}/api/login`,
+        Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+        'application/json',
+      );
       expect(res.status).toBe(400);
       expect(JSON.parse(res.text).error.code).toBe('invalid_json');
     } finally {
@@ -80,9 +88,15 @@ describe('the local API Gateway stand-in', () => {
     const app = loadApp();
     const server = await startLocalServer(app);
     try {
-      const login = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":"q"}' });
+      const login = await fetch(`${server.url}/api/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"name":"q"}',
+      });
       const { token } = (await login.json()) as { token: string };
-      const res = await fetch(`${server.url}/api/rooms/${uniqueRoom()}/messages?after=1&after=2`, { headers: { Authorization: `Bearer ${token}` } });
+      const res = await fetch(`${server.url}/api/rooms/${uniqueRoom()}/messages?after=1&after=2`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_cursor');
     } finally {

@@ -92,13 +92,19 @@ function invokeBundled(invocations: Invocation[], env: Record<string, string> = 
   // Powertools writes warnings and errors to stderr, everything else to stdout.
   const lines = `${run.stdout}\n${run.stderr}`.split('\n');
   const resultLine = lines.find((l) => l.startsWith('RESULTS '))!;
-  return { results: JSON.parse(resultLine.slice('RESULTS '.length)), output: lines.filter((l) => l.trim() && l !== resultLine) };
+  return {
+    results: JSON.parse(resultLine.slice('RESULTS '.length)),
+    output: lines.filter((l) => l.trim() && l !== resultLine),
+  };
 }
 
 describe('the bundled functions', () => {
   it('are each one minified index.js with its source map, and nothing else to install', () => {
     for (const name of FUNCTION_NAMES) {
-      expect({ name, files: readdirSync(bundleDir[name]).sort() }).toEqual({ name, files: ['index.js', 'index.js.map'] });
+      expect({ name, files: readdirSync(bundleDir[name]).sort() }).toEqual({
+        name,
+        files: ['index.js', 'index.js.map'],
+      });
       const size = statSync(join(bundleDir[name], 'index.js')).size;
       // Bundled SDK included; a megabyte would mean something large slipped in.
       expect({ name, underOneMegabyte: size < 1024 * 1024 }).toEqual({ name, underOneMegabyte: true });
@@ -118,15 +124,21 @@ describe('the bundled functions', () => {
   });
 
   it('sign sessions that the local server’s handlers accept, and accept the sessions they sign', async () => {
-    const { results } = invokeBundled([{ name: 'login', method: 'POST', url: '/api/login', options: { body: { name: '小明' } } }]);
+    const { results } = invokeBundled([
+      { name: 'login', method: 'POST', url: '/api/login', options: { body: { name: '小明' } } },
+    ]);
     const bundledLogin = JSON.parse(results[0]!.body);
     expect(results[0]!.statusCode).toBe(200);
-    expect(results[0]!.cookies?.[0]).toMatch(/^session=[^;]+; HttpOnly; SameSite=Strict; Path=\/api; Max-Age=86400; Secure$/);
+    expect(results[0]!.cookies?.[0]).toMatch(
+      /^session=[^;]+; HttpOnly; SameSite=Strict; Path=\/api; Max-Age=86400; Secure$/,
+    );
     const fromSources = await call(sources, 'GET', '/api/session', { token: bundledLogin.token });
     expect(fromSources.json).toEqual({ name: '小明', uid: bundledLogin.uid, expiresAt: bundledLogin.expiresAt });
 
     const sourceLogin = await login(sources, 'Ada');
-    const { results: sessions } = invokeBundled([{ name: 'get-session', method: 'GET', url: '/api/session', options: { token: sourceLogin.token } }]);
+    const { results: sessions } = invokeBundled([
+      { name: 'get-session', method: 'GET', url: '/api/session', options: { token: sourceLogin.token } },
+    ]);
     expect(JSON.parse(sessions[0]!.body)).toMatchObject({ name: 'Ada', uid: sourceLogin.uid });
   });
 
@@ -136,13 +148,26 @@ describe('the bundled functions', () => {
     await call(sources, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'from the sources' } });
 
     const { results } = invokeBundled([
-      { name: 'send-message', method: 'POST', url: `/api/rooms/${room}/messages`, options: { token, body: { text: 'from the bundle', clientId: 'c-1' } } },
-      { name: 'send-message', method: 'POST', url: `/api/rooms/${room}/messages`, options: { token, body: { text: 'from the bundle', clientId: 'c-1' } } },
+      {
+        name: 'send-message',
+        method: 'POST',
+        url: `/api/rooms/${room}/messages`,
+        options: { token, body: { text: 'from the bundle', clientId: 'c-1' } },
+      },
+      {
+        name: 'send-message',
+        method: 'POST',
+        url: `/api/rooms/${room}/messages`,
+        options: { token, body: { text: 'from the bundle', clientId: 'c-1' } },
+      },
       { name: 'read-messages', method: 'GET', url: `/api/rooms/${room}/messages?after=0`, options: { token } },
     ]);
     expect(results.map((r) => r.statusCode)).toEqual([201, 200, 200]);
     expect(JSON.parse(results[0]!.body)).toMatchObject({ id: 2, text: 'from the bundle', user: 'Grace' });
-    expect(JSON.parse(results[2]!.body).messages.map((m: { text: string }) => m.text)).toEqual(['from the sources', 'from the bundle']);
+    expect(JSON.parse(results[2]!.body).messages.map((m: { text: string }) => m.text)).toEqual([
+      'from the sources',
+      'from the bundle',
+    ]);
 
     const read = await call(sources, 'GET', `/api/rooms/${room}/messages?after=0`, { token });
     expect(read.json.messages.map((m: { id: number }) => m.id)).toEqual([1, 2]);
@@ -153,15 +178,32 @@ describe('the bundled functions', () => {
     const room = uniqueRoom('metrics');
     const { results, output } = invokeBundled(
       [
-        { name: 'send-message', method: 'POST', url: `/api/rooms/${room}/messages`, options: { token, body: { text: 'counted' } } },
-        { name: 'send-message', method: 'POST', url: `/api/rooms/${room}/messages`, options: { body: { text: 'no session' } } },
+        {
+          name: 'send-message',
+          method: 'POST',
+          url: `/api/rooms/${room}/messages`,
+          options: { token, body: { text: 'counted' } },
+        },
+        {
+          name: 'send-message',
+          method: 'POST',
+          url: `/api/rooms/${room}/messages`,
+          options: { body: { text: 'no session' } },
+        },
       ],
       { AWS_LAMBDA_FUNCTION_NAME: 'chat-add', POWERTOOLS_SERVICE_NAME: 'Chat-test', CHAT_METRICS_NAMESPACE: 'Chat' },
     );
     expect(results.map((r) => r.statusCode)).toEqual([201, 401]);
     const emf = output.map((l) => JSON.parse(l)).filter((l) => l._aws);
-    expect(emf.map((m) => m._aws.CloudWatchMetrics[0].Metrics.map((x: { Name: string }) => x.Name))).toEqual([['MessagesSent'], ['ClientErrors']]);
-    expect(emf[0]).toMatchObject({ service: 'Chat-test', MessagesSent: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'Chat', Dimensions: [['service']] }] } });
+    expect(emf.map((m) => m._aws.CloudWatchMetrics[0].Metrics.map((x: { Name: string }) => x.Name))).toEqual([
+      ['MessagesSent'],
+      ['ClientErrors'],
+    ]);
+    expect(emf[0]).toMatchObject({
+      service: 'Chat-test',
+      MessagesSent: 1,
+      _aws: { CloudWatchMetrics: [{ Namespace: 'Chat', Dimensions: [['service']] }] },
+    });
   });
 
   it('answer 503 when the store is out of reach, logging a JSON line with the request id and counting a store throttle', async () => {
@@ -169,7 +211,12 @@ describe('the bundled functions', () => {
     const { results, output } = invokeBundled(
       [{ name: 'read-messages', method: 'GET', url: `/api/rooms/${uniqueRoom()}/messages`, options: { token } }],
       // Nothing listens on the discard port: every attempt is refused at once.
-      { DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_LAMBDA_FUNCTION_NAME: 'chat-poll', POWERTOOLS_SERVICE_NAME: 'Chat-test', CHAT_LOG_SILENT: '0' },
+      {
+        DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+        AWS_LAMBDA_FUNCTION_NAME: 'chat-poll',
+        POWERTOOLS_SERVICE_NAME: 'Chat-test',
+        CHAT_LOG_SILENT: '0',
+      },
     );
     expect(results[0]).toMatchObject({ statusCode: 503, headers: { 'Retry-After': '1' } });
     const lines = output.map((l) => JSON.parse(l));
@@ -187,9 +234,14 @@ describe('the bundled functions', () => {
   it('map back to the handler files the local server imports', () => {
     for (const name of FUNCTION_NAMES) {
       const map = JSON.parse(readFileSync(join(bundleDir[name], 'index.js.map'), 'utf8')) as { sources: string[] };
-      const own = map.sources.map((source) => resolve(bundleDir[name], source)).filter((file) => !file.includes('node_modules'));
+      const own = map.sources
+        .map((source) => resolve(bundleDir[name], source))
+        .filter((file) => !file.includes('node_modules'));
       expect(own).toEqual(
-        expect.arrayContaining([join(PROJECT_ROOT, 'functions', `${name}.ts`), join(PROJECT_ROOT, 'lib', 'http', 'handler.ts')]),
+        expect.arrayContaining([
+          join(PROJECT_ROOT, 'functions', `${name}.ts`),
+          join(PROJECT_ROOT, 'lib', 'http', 'handler.ts'),
+        ]),
       );
     }
   });

@@ -71,8 +71,13 @@ describe.each([
     const acks = acknowledgements(synth.app);
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
-      const answered = findings.filter((f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
-      expect({ ack: `${ack.id} at ${ack.path}`, answered: answered.length > 0 }).toEqual({ ack: `${ack.id} at ${ack.path}`, answered: true });
+      const answered = findings.filter(
+        (f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)),
+      );
+      expect({ ack: `${ack.id} at ${ack.path}`, answered: answered.length > 0 }).toEqual({
+        ack: `${ack.id} at ${ack.path}`,
+        answered: true,
+      });
       expect(ack.path).not.toBe(synth.stack.node.path); // never a blanket acknowledgement for the stack
       expect(ack.reason.length).toBeGreaterThanOrEqual(60);
     }

@@ -7,7 +7,8 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { readConfig } from '#stack/config';
 import { CDK_JSON_CONTEXT, idsOfType, resources, synthChat, type Synthesised } from './synth';
 
-const configWith = (context: Record<string, unknown>) => readConfig(new App({ context: { ...CDK_JSON_CONTEXT, ...context } }).node);
+const configWith = (context: Record<string, unknown>) =>
+  readConfig(new App({ context: { ...CDK_JSON_CONTEXT, ...context } }).node);
 
 describe('readConfig', () => {
   it('takes the defaults of cdk.json: stage dev, 30-day logs, messages kept forever, 500/s with bursts of 1000, retain', () => {
@@ -84,8 +85,14 @@ describe('a stack synthesised with other settings', () => {
 
   it('deletes the table, the secret, the logs and the emptied buckets with the stack when asked to', () => {
     const all = resources(synth.template);
-    for (const type of ['AWS::DynamoDB::Table', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup', 'AWS::S3::Bucket']) {
-      for (const r of idsOfType(synth.template, type)) expect({ r, policy: all[r]!.DeletionPolicy }).toEqual({ r, policy: 'Delete' });
+    for (const type of [
+      'AWS::DynamoDB::Table',
+      'AWS::SecretsManager::Secret',
+      'AWS::Logs::LogGroup',
+      'AWS::S3::Bucket',
+    ]) {
+      for (const r of idsOfType(synth.template, type))
+        expect({ r, policy: all[r]!.DeletionPolicy }).toEqual({ r, policy: 'Delete' });
     }
     synth.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
     expect(idsOfType(synth.template, 'Custom::S3AutoDeleteObjects')).toHaveLength(2);

@@ -63,7 +63,8 @@ function tableActionsIn(code: string): string[] {
     if (!new RegExp(`new\\s+${local}\\s*\\(`).test(code)) continue;
     const kind = command.replace(/Command$/, '');
     if (kind === 'TransactWrite' || kind === 'TransactGet') {
-      for (const m of code.matchAll(/\b(Put|Update|Delete|ConditionCheck|Get)\s*:\s*\{/g)) actions.add(ACTION_OF_TRANSACTION_ITEM[m[1]!]!);
+      for (const m of code.matchAll(/\b(Put|Update|Delete|ConditionCheck|Get)\s*:\s*\{/g))
+        actions.add(ACTION_OF_TRANSACTION_ITEM[m[1]!]!);
     } else {
       const action = ACTION_OF_COMMAND[kind];
       if (action === undefined) throw new Error(`${command} has no IAM action in this test's table; add it`);
@@ -74,12 +75,15 @@ function tableActionsIn(code: string): string[] {
 }
 
 describe('the permission table of the stack', () => {
-  it.each(Object.keys(FUNCTION_NEEDS) as FunctionName[])('grants %s exactly the store operations and key access its code uses', async (name) => {
-    const code = await bundledCode(name);
-    const readsSessionKey = /new\s+GetSecretValueCommand\s*\(/.test(code);
-    expect({ table: tableActionsIn(code), sessionKey: readsSessionKey }).toEqual({
-      table: [...FUNCTION_NEEDS[name].table].sort(),
-      sessionKey: FUNCTION_NEEDS[name].sessionKey,
-    });
-  });
+  it.each(Object.keys(FUNCTION_NEEDS) as FunctionName[])(
+    'grants %s exactly the store operations and key access its code uses',
+    async (name) => {
+      const code = await bundledCode(name);
+      const readsSessionKey = /new\s+GetSecretValueCommand\s*\(/.test(code);
+      expect({ table: tableActionsIn(code), sessionKey: readsSessionKey }).toEqual({
+        table: [...FUNCTION_NEEDS[name].table].sort(),
+        sessionKey: FUNCTION_NEEDS[name].sessionKey,
+      });
+    },
+  );
 });

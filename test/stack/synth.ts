@@ -36,7 +36,17 @@ export function synthChat(context: Record<string, unknown> = {}, options: { bund
   return { app, stack, template, outdir, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
 }
 
-export type Resources = Record<string, { Type: string; Properties?: any; Metadata?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: unknown }>;
+export type Resources = Record<
+  string,
+  {
+    Type: string;
+    Properties?: any;
+    Metadata?: any;
+    DeletionPolicy?: string;
+    UpdateReplacePolicy?: string;
+    DependsOn?: unknown;
+  }
+>;
 
 export function resources(template: Template): Resources {
   return template.toJSON().Resources as Resources;

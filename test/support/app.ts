@@ -46,7 +46,10 @@ export interface CallResult {
 /** A payload 2.0 event as API Gateway builds it for `method url`, over HTTPS. */
 export function apiEvent(method: string, url: string, options: CallOptions = {}): APIGatewayProxyEventV2 {
   const given = Object.entries(options.headers ?? {});
-  const defaults: [string, string][] = [['host', 'localhost'], ['x-forwarded-proto', 'https']];
+  const defaults: [string, string][] = [
+    ['host', 'localhost'],
+    ['x-forwarded-proto', 'https'],
+  ];
   // The caller's headers replace the defaults of the same name.
   const headers = [...defaults.filter(([name]) => !given.some(([g]) => g.toLowerCase() === name)), ...given];
   let body = Buffer.alloc(0);
@@ -74,14 +77,19 @@ export async function call(app: App, method: string, url: string, options: CallO
   } catch {
     json = undefined;
   }
-  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  const headers = Object.fromEntries(
+    Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+  );
   return { status: result.statusCode ?? 200, headers, cookies: result.cookies ?? [], text, json };
 }
 
 export const uniqueRoom = (prefix = 'r'): string => `${prefix}-${randomBytes(8).toString('hex')}`;
 
 /** Logs in a fresh user and returns the token. */
-export async function login(app: App, name = `tester-${randomBytes(3).toString('hex')}`): Promise<{ token: string; uid: string; name: string }> {
+export async function login(
+  app: App,
+  name = `tester-${randomBytes(3).toString('hex')}`,
+): Promise<{ token: string; uid: string; name: string }> {
   const res = await call(app, 'POST', '/api/login', { body: { name } });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
   return { token: res.json.token, uid: res.json.uid, name: res.json.name };

@@ -22,7 +22,11 @@ export const spec: Json = parse(readFileSync(SPEC_PATH, 'utf8'));
 const ajv = new Ajv2020({ strict: true, strictTypes: false, strictRequired: false, allErrors: true });
 // OpenAPI's own keywords: annotations for ajv, so that strict mode still catches typos in schemas.
 ajv.addVocabulary(['example', 'xml', 'discriminator', 'externalDocs', ...Object.keys(spec)]);
-ajv.addFormat('date-time', (s: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)));
+ajv.addFormat(
+  'date-time',
+  (s: string) =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)),
+);
 ajv.addSchema({ ...spec, $id: SPEC_ID });
 
 /** A compiled validator for the schema at a JSON pointer into openapi.yaml, e.g. `/components/schemas/Message`. */
@@ -71,7 +75,11 @@ export interface DocumentedResponse {
  * template that is not in `paths` is an unknown path, and a documented path with a method it
  * does not list is another method: both are described in `x-unmatched-requests`.
  */
-export function documentedResponse(method: string, pathTemplate: string, status: number): DocumentedResponse | undefined {
+export function documentedResponse(
+  method: string,
+  pathTemplate: string,
+  status: number,
+): DocumentedResponse | undefined {
   const pathItem: Json | undefined = spec.paths[pathTemplate];
   const operation: Json | undefined = pathItem?.[method.toLowerCase()];
   let responses: Json | undefined;
@@ -93,7 +101,8 @@ export function documentedResponse(method: string, pathTemplate: string, status:
 export function documentedStatuses(method: string, pathTemplate: string): number[] {
   const operation: Json | undefined = spec.paths[pathTemplate]?.[method.toLowerCase()];
   const responses: Json =
-    operation?.responses ?? spec['x-unmatched-requests'][spec.paths[pathTemplate] ? 'otherMethod' : 'unknownPath'].responses;
+    operation?.responses ??
+    spec['x-unmatched-requests'][spec.paths[pathTemplate] ? 'otherMethod' : 'unknownPath'].responses;
   return Object.keys(responses).map(Number);
 }
 
@@ -115,12 +124,19 @@ export function expectMatchesSpec(method: string, pathTemplate: string, status: 
   const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
   const content: Json = response.content ?? {};
   if (!(mediaType in content)) {
-    throw new Error(`${what}: Content-Type ${contentType} is not documented (documented: ${Object.keys(content).join(', ') || 'none'})`);
+    throw new Error(
+      `${what}: Content-Type ${contentType} is not documented (documented: ${Object.keys(content).join(', ') || 'none'})`,
+    );
   }
 
   for (const [name, headerSpec] of Object.entries<Json>(response.headers ?? {})) {
     const header = deref(headerSpec, `${pointer}/headers/${escapePointer(name)}`);
-    const values = name.toLowerCase() === 'set-cookie' ? res.cookies : res.headers[name.toLowerCase()] === undefined ? [] : [res.headers[name.toLowerCase()]!];
+    const values =
+      name.toLowerCase() === 'set-cookie'
+        ? res.cookies
+        : res.headers[name.toLowerCase()] === undefined
+          ? []
+          : [res.headers[name.toLowerCase()]!];
     if (values.length === 0) {
       if (header.node.required) throw new Error(`${what}: the documented header ${name} is missing`);
       continue;
@@ -128,7 +144,8 @@ export function expectMatchesSpec(method: string, pathTemplate: string, status: 
     if (header.node.schema) {
       const validate = schemaAt(`${header.pointer}/schema`);
       for (const value of values) {
-        if (!validate(value)) throw new Error(`${what}: header ${name}: ${JSON.stringify(value)} ${ajv.errorsText(validate.errors)}`);
+        if (!validate(value))
+          throw new Error(`${what}: header ${name}: ${JSON.stringify(value)} ${ajv.errorsText(validate.errors)}`);
       }
     }
   }
@@ -144,7 +161,9 @@ export function expectMatchesSpec(method: string, pathTemplate: string, status: 
     }
   }
   if (!validate(body)) {
-    throw new Error(`${what}: the body does not match openapi.yaml: ${ajv.errorsText(validate.errors)}\n${res.text.slice(0, 1000)}`);
+    throw new Error(
+      `${what}: the body does not match openapi.yaml: ${ajv.errorsText(validate.errors)}\n${res.text.slice(0, 1000)}`,
+    );
   }
   return mediaType;
 }

@@ -59,7 +59,8 @@ export function parseStoreFault(text: string): StoreFault {
       return { mode, share };
     case 'slow': {
       const ms = Number(detail);
-      if (detail === undefined || !Number.isInteger(ms) || ms < 0) throw problem('slow needs a delay in ms, as slow:300');
+      if (detail === undefined || !Number.isInteger(ms) || ms < 0)
+        throw problem('slow needs a delay in ms, as slow:300');
       return { mode: 'slow', ms, share };
     }
     default:
@@ -101,7 +102,10 @@ const DYNAMODB_ERROR = 'com.amazonaws.dynamodb.v20120810#';
 const JSON_TYPE = 'application/x-amz-json-1.0';
 
 /** Starts the proxy in front of `target` (an http:// endpoint) on a free loopback port. */
-export async function startStoreFaultProxy(target: string, initial: StoreFault = { mode: 'off' }): Promise<StoreFaultProxy> {
+export async function startStoreFaultProxy(
+  target: string,
+  initial: StoreFault = { mode: 'off' },
+): Promise<StoreFaultProxy> {
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const sockets = new Set<Socket>();
@@ -130,7 +134,10 @@ export async function startStoreFaultProxy(target: string, initial: StoreFault =
       injected++;
       return answerError(res, 400, 'ProvisionedThroughputExceededException', 'injected fault: throughput exceeded');
     }
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() || 'unknown';
+    const operation =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() || 'unknown';
     forwarded[operation] = (forwarded[operation] ?? 0) + 1;
     let answer: { status: number; headers: IncomingMessage['headers']; body: Buffer };
     try {
@@ -160,7 +167,10 @@ export async function startStoreFaultProxy(target: string, initial: StoreFault =
       const out = request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
         (answer) => {
-          readAll(answer).then((data) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: data }), reject);
+          readAll(answer).then(
+            (data) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: data }),
+            reject,
+          );
         },
       );
       out.on('error', reject);
@@ -208,7 +218,11 @@ export async function startStoreFaultProxy(target: string, initial: StoreFault =
 
 function answerError(res: ServerResponse, status: number, type: string, message: string): void {
   const body = JSON.stringify({ __type: `${DYNAMODB_ERROR}${type}`, message });
-  res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body), 'x-amzn-RequestId': 'injected-fault' });
+  res.writeHead(status, {
+    'Content-Type': JSON_TYPE,
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': 'injected-fault',
+  });
   res.end(body);
 }
 
@@ -232,11 +246,17 @@ function listen(server: Server, port: number): Promise<void> {
 }
 
 /** The control port: GET /faults shows the fault and the counts, PUT /faults with a fault as body sets it. */
-export async function startStoreFaultControl(proxy: StoreFaultProxy, port = 0): Promise<{ url: string; close(): Promise<void> }> {
+export async function startStoreFaultControl(
+  proxy: StoreFaultProxy,
+  port = 0,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const reply = (status: number, body: unknown) => {
-      const text = JSON.stringify(body) + '\n';
-      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+      const text = `${JSON.stringify(body)}\n`;
+      res.writeHead(status, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(text),
+      });
       res.end(text);
     };
     if (new URL(req.url ?? '/', 'http://local').pathname !== '/faults') return reply(404, { error: 'use /faults' });
@@ -263,6 +283,8 @@ export async function startStoreFaultsFromEnv(target: string, env: NodeJS.Proces
   if (spec === undefined || spec === '') return undefined;
   const proxy = await startStoreFaultProxy(target, parseStoreFault(spec));
   const control = await startStoreFaultControl(proxy, Number(env.CHAT_FAULTS_PORT || 0));
-  console.log(`chat: store faults ON (${describeStoreFault(proxy.fault)}) through ${proxy.endpoint}; change with: curl -X PUT --data off ${control.url}`);
+  console.log(
+    `chat: store faults ON (${describeStoreFault(proxy.fault)}) through ${proxy.endpoint}; change with: curl -X PUT --data off ${control.url}`,
+  );
   return proxy.endpoint;
 }

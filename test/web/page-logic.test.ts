@@ -37,7 +37,10 @@ describe('nextPollDelay', () => {
 
   it('backs off exponentially with jitter after errors, up to 30 s, and honours Retry-After', () => {
     const failed = { kind: 'failed' } as const;
-    const range = (failures: number) => [delay({ outcome: failed, failures, random: 0 }), delay({ outcome: failed, failures, random: 0.999999 })];
+    const range = (failures: number) => [
+      delay({ outcome: failed, failures, random: 0 }),
+      delay({ outcome: failed, failures, random: 0.999999 }),
+    ];
     expect(range(1)).toEqual([500, expect.closeTo(1000, 0)]);
     expect(range(2)).toEqual([1000, expect.closeTo(2000, 0)]);
     expect(range(4)).toEqual([4000, expect.closeTo(8000, 0)]);

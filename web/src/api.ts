@@ -29,7 +29,12 @@ export function useToken(next: string | undefined): void {
   token = next;
 }
 
-async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; body: T }> {
+async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token !== undefined) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -83,7 +88,12 @@ export async function currentSession(): Promise<Me> {
 
 export type Read = { readonly after: number } | { readonly before: number } | { readonly newest: true };
 
-export async function readMessages(room: string, read: Read, limit: number, signal?: AbortSignal): Promise<MessagePage> {
+export async function readMessages(
+  room: string,
+  read: Read,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<MessagePage> {
   const cursor = 'after' in read ? `after=${read.after}&` : 'before' in read ? `before=${read.before}&` : '';
   const { body } = await request<MessagePage>('GET', `${roomPath(room)}?${cursor}limit=${limit}`, undefined, signal);
   if (!Array.isArray(body.messages) || typeof body.lastId !== 'number') throw new NetworkError('unexpected answer');

@@ -8,7 +8,7 @@ import { t, type StringKey } from './i18n';
 import { MAX_RENDERED, MessageList } from './message-list';
 import { PollScheduler, type PollOutcome } from './poll-scheduler';
 import { newClientId } from './room';
-import type { Message } from './types';
+import type { Message, MessagePage } from './types';
 
 /** A first visit shows this many of the newest messages, not the whole history. */
 export const FIRST_PAGE = 50;
@@ -59,7 +59,10 @@ export class ChatRoom {
     private readonly events: RoomEvents,
   ) {
     this.list = new MessageList(me, { retry: (id) => void this.retry(id), discard: (id) => this.list.discard(id) });
-    this.scheduler = new PollScheduler(() => this.poll(), (failures) => this.events.connection(failures));
+    this.scheduler = new PollScheduler(
+      () => this.poll(),
+      (failures) => this.events.connection(failures),
+    );
     this.olderButton.onclick = () => void this.loadOlder();
     this.jump.onclick = () => {
       this.list.scrollToBottom();
@@ -111,7 +114,7 @@ export class ChatRoom {
   }
 
   private async poll(): Promise<PollOutcome> {
-    let page;
+    let page: MessagePage;
     try {
       page = await readMessages(
         this.room,
@@ -125,7 +128,9 @@ export class ChatRoom {
         this.events.sessionEnded();
         return { kind: 'stop' };
       }
-      return error instanceof ErrorAnswer && error.retryAfterMs !== undefined ? { kind: 'failed', retryAfterMs: error.retryAfterMs } : { kind: 'failed' };
+      return error instanceof ErrorAnswer && error.retryAfterMs !== undefined
+        ? { kind: 'failed', retryAfterMs: error.retryAfterMs }
+        : { kind: 'failed' };
     }
     if (this.stopped) return { kind: 'stop' };
     this.lastId = Math.max(this.lastId, page.lastId);

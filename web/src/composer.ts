@@ -78,7 +78,8 @@ export class Composer {
 
   private updateCount(): void {
     const left = TEXT_MAX - codePoints(this.box.value.trimEnd());
-    this.count.textContent = left > COUNT_FROM ? '' : left >= 0 ? t('charsLeft', { n: left }) : t('charsOver', { n: -left });
+    this.count.textContent =
+      left > COUNT_FROM ? '' : left >= 0 ? t('charsLeft', { n: left }) : t('charsOver', { n: -left });
     this.count.dataset.level = left < 0 ? 'over' : left <= COUNT_FROM ? 'near' : '';
     this.button.disabled = left < 0;
     this.box.setAttribute('aria-invalid', String(left < 0));

@@ -138,7 +138,9 @@ async function submitLogin(): Promise<void> {
     saveSession(next);
     enterChat(next);
   } catch (error) {
-    showLoginProblem(error instanceof ErrorAnswer ? (error.code === 'invalid_name' ? 'nameControl' : 'loginFailed') : 'loginOffline');
+    showLoginProblem(
+      error instanceof ErrorAnswer ? (error.code === 'invalid_name' ? 'nameControl' : 'loginFailed') : 'loginOffline',
+    );
     loginName.focus();
   } finally {
     loginButton.disabled = false;
@@ -225,7 +227,8 @@ function start(): void {
     },
     (error: unknown) => {
       // Anything but 401 (offline, server busy) shows in the connection indicator through the polls.
-      if (error instanceof ErrorAnswer && error.status === 401 && session?.token === stored.token) endSession('sessionEnded');
+      if (error instanceof ErrorAnswer && error.status === 401 && session?.token === stored.token)
+        endSession('sessionEnded');
     },
   );
 }

@@ -6,7 +6,14 @@
 import { byId } from './dom';
 import type { StringKey } from './i18n';
 import { t } from './i18n';
-import { fillMessage, messageItem, pendingItem, relabelMessages, setPendingState, type PendingActions } from './message-view';
+import {
+  fillMessage,
+  messageItem,
+  pendingItem,
+  relabelMessages,
+  setPendingState,
+  type PendingActions,
+} from './message-view';
 import type { Message } from './types';
 
 /** Messages kept in the DOM while the reader follows the newest ones. */
@@ -102,7 +109,8 @@ export class MessageList {
     const reference = this.list.lastElementChild;
     const before = reference?.getBoundingClientRect().top;
     change();
-    if (reference?.isConnected && before !== undefined) this.pane.scrollTop += reference.getBoundingClientRect().top - before;
+    if (reference?.isConnected && before !== undefined)
+      this.pane.scrollTop += reference.getBoundingClientRect().top - before;
   }
 
   /** Older messages, oldest first, put above the ones held (see keepingPosition). */

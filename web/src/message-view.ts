@@ -15,7 +15,9 @@ export function hueOf(uid: string): number {
 /** The uid's last four characters: enough to tell two people of the same name apart. */
 export const tagOf = (uid: string): string => uid.slice(-4);
 
-let formatters: { locale: string; time: Intl.DateTimeFormat; dayTime: Intl.DateTimeFormat; full: Intl.DateTimeFormat } | undefined;
+let formatters:
+  | { locale: string; time: Intl.DateTimeFormat; dayTime: Intl.DateTimeFormat; full: Intl.DateTimeFormat }
+  | undefined;
 
 function fmt() {
   const current = locale();
@@ -36,7 +38,10 @@ export function formatTime(time: HTMLTimeElement): void {
   if (Number.isNaN(date.getTime())) return;
   const f = fmt();
   const today = new Date();
-  const sameDay = date.getFullYear() === today.getFullYear() && date.getMonth() === today.getMonth() && date.getDate() === today.getDate();
+  const sameDay =
+    date.getFullYear() === today.getFullYear() &&
+    date.getMonth() === today.getMonth() &&
+    date.getDate() === today.getDate();
   time.textContent = (sameDay ? f.time : f.dayTime).format(date);
   time.title = f.full.format(date);
 }
@@ -94,7 +99,12 @@ export function pendingItem(clientId: string, text: string, myName: string, myUi
   return item;
 }
 
-export function setPendingState(item: HTMLLIElement, state: PendingState, reason: string, actions: PendingActions): void {
+export function setPendingState(
+  item: HTMLLIElement,
+  state: PendingState,
+  reason: string,
+  actions: PendingActions,
+): void {
   const clientId = item.dataset.clientId ?? '';
   item.className = `msg mine pending ${state}`;
   item.dataset.state = state;

@@ -40,7 +40,8 @@ export function nextPollDelay({ outcome, failures, hidden, quietForMs, random }:
     const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, failures - 1));
     delay = Math.max(backoff / 2 + (backoff / 2) * random, outcome.retryAfterMs ?? 0);
   } else if (outcome.kind === 'ok') {
-    const hint = Number.isFinite(outcome.pollAfterMs) && outcome.pollAfterMs >= 0 ? outcome.pollAfterMs : DEFAULT_POLL_MS;
+    const hint =
+      Number.isFinite(outcome.pollAfterMs) && outcome.pollAfterMs >= 0 ? outcome.pollAfterMs : DEFAULT_POLL_MS;
     delay = outcome.hasMore ? 0 : Math.max(hint, Math.min(QUIET_MAX_MS, quietForMs * QUIET_STRETCH));
   } else {
     return Infinity;

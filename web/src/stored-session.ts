@@ -21,7 +21,12 @@ export function loadSession(now = Date.now()): StoredSession | undefined {
   if (raw === null) return undefined;
   try {
     const s = JSON.parse(raw) as Partial<StoredSession>;
-    if (typeof s.token === 'string' && typeof s.name === 'string' && typeof s.uid === 'string' && typeof s.expiresAt === 'string') {
+    if (
+      typeof s.token === 'string' &&
+      typeof s.name === 'string' &&
+      typeof s.uid === 'string' &&
+      typeof s.expiresAt === 'string'
+    ) {
       if (Date.parse(s.expiresAt) > now) return s as StoredSession;
     }
   } catch {

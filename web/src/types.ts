@@ -13,4 +13,3 @@ export interface Me {
 }
 
 export const DEFAULT_ROOM = 'lobby';
-

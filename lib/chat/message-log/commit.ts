@@ -23,7 +23,12 @@ export type Outcome =
   | { readonly kind: 'again' };
 
 /** Each message is written with its writeId, so that a retry of a write that had succeeded is recognised. */
-export async function commit(store: StoreClient, tableName: string, messages: readonly Message[], writeIds: readonly string[]): Promise<Outcome[]> {
+export async function commit(
+  store: StoreClient,
+  tableName: string,
+  messages: readonly Message[],
+  writeIds: readonly string[],
+): Promise<Outcome[]> {
   const items = messages.map((m, i) => messageItem(m, writeIds[i]!));
   const only = items[0];
   if (items.length === 1 && only && messages[0]?.clientId === undefined) {
@@ -47,12 +52,19 @@ export async function commit(store: StoreClient, tableName: string, messages: re
 
   // Each message's actions, in order: its put, then the put of its clientId if it has one.
   const putIfNew = (item: object) => ({
-    Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const },
+    Put: {
+      TableName: tableName,
+      Item: item,
+      ConditionExpression: 'attribute_not_exists(pk)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    },
   });
   const actions = messages.flatMap((m, i) => {
     const item = items[i]!;
     const clientId = m.clientId;
-    return clientId === undefined ? [putIfNew(item)] : [putIfNew(item), putIfNew(clientIdItem({ ...m, clientId }, item.writeId))];
+    return clientId === undefined
+      ? [putIfNew(item)]
+      : [putIfNew(item), putIfNew(clientIdItem({ ...m, clientId }, item.writeId))];
   });
   try {
     await storeCall('append messages', () =>

@@ -44,7 +44,9 @@ export class GroupCommit {
         else await new Promise((resolve) => setImmediate(resolve));
         const batch = queue.waiting.splice(0, MAX_BATCH);
         lastBatch = batch.length;
-        await writeBatch(this.log, room, batch).catch((error: unknown) => batch.forEach((p) => p.reject(error)));
+        await writeBatch(this.log, room, batch).catch((error: unknown) => {
+          for (const p of batch) p.reject(error);
+        });
       }
     } finally {
       queue.draining = false;

@@ -25,7 +25,12 @@ export class KnownHeads {
 }
 
 /** The highest id stored in the room, from memory or from one consistent query. */
-export async function knownHead(store: StoreClient, tableName: string, heads: KnownHeads, room: string): Promise<number> {
+export async function knownHead(
+  store: StoreClient,
+  tableName: string,
+  heads: KnownHeads,
+  room: string,
+): Promise<number> {
   const known = heads.get(room);
   if (known !== undefined) return known;
   const result = await storeCall('read head', () =>

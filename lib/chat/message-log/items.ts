@@ -15,7 +15,16 @@ export interface MessageItem {
 }
 
 export function messageItem(m: Message, writeId: string): MessageItem {
-  return { pk: roomKey(m.room), sk: m.id, user: m.user, uid: m.uid, text: m.text, ts: m.ts, clientId: m.clientId, writeId };
+  return {
+    pk: roomKey(m.room),
+    sk: m.id,
+    user: m.user,
+    uid: m.uid,
+    text: m.text,
+    ts: m.ts,
+    clientId: m.clientId,
+    writeId,
+  };
 }
 
 /** The item that records a send's clientId: it points at the message's id. */

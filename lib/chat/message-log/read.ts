@@ -8,7 +8,12 @@ import { roomKey } from '#aws/table';
 import { toMessage } from './items';
 import type { Message, Page, ReadRequest } from './types';
 
-export async function readPage(store: StoreClient, tableName: string, room: string, request: ReadRequest): Promise<Page> {
+export async function readPage(
+  store: StoreClient,
+  tableName: string,
+  room: string,
+  request: ReadRequest,
+): Promise<Page> {
   const values: Record<string, unknown> = { ':pk': roomKey(room) };
   let condition = 'pk = :pk';
   if (request.kind === 'after') {
@@ -38,7 +43,7 @@ export async function readPage(store: StoreClient, tableName: string, room: stri
   const items = (result.Items ?? []).map((item) => toMessage(room, item));
   const overflow = request.kind !== 'newest' && items.length > request.limit;
   const page = (overflow ? items.slice(0, request.limit) : items).sort((a, b) => a.id - b.id);
-  const messages = withoutHoles(page, request.kind === 'after' ? request.after + 1 : page[0]?.id ?? 0);
+  const messages = withoutHoles(page, request.kind === 'after' ? request.after + 1 : (page[0]?.id ?? 0));
   const cut = messages.length < page.length;
   const lastId = messages.at(-1)?.id ?? (request.kind === 'after' ? request.after : 0);
   return { messages, lastId, hasMore: overflow || cut };

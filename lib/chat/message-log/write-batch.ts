@@ -41,7 +41,12 @@ export async function writeBatch(log: LogStore, room: string, batch: readonly Pe
     const messages = pending.map((p, i): Message => ({ ...p.input, id: head + 1 + i, ts }));
     let outcomes: Outcome[];
     try {
-      outcomes = await commit(log.store, log.tableName, messages, pending.map((p) => p.writeId));
+      outcomes = await commit(
+        log.store,
+        log.tableName,
+        messages,
+        pending.map((p) => p.writeId),
+      );
     } catch (error) {
       log.heads.forget(room);
       throw error;
@@ -85,7 +90,9 @@ export async function writeBatch(log: LogStore, room: string, batch: readonly Pe
 /** The message stored under an id (the first copy of a repeated clientId). */
 async function readStored(log: LogStore, room: string, id: number): Promise<Message> {
   const found = await storeCall('read repeated message', () =>
-    log.store.send(new GetCommand({ TableName: log.tableName, Key: { pk: roomKey(room), sk: id }, ConsistentRead: true })),
+    log.store.send(
+      new GetCommand({ TableName: log.tableName, Key: { pk: roomKey(room), sk: id }, ConsistentRead: true }),
+    ),
   );
   if (!found.Item) throw new Error(`clientId of ${room} points at message ${id}, which is missing`);
   return toMessage(room, found.Item);

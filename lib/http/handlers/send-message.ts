@@ -8,7 +8,11 @@ import { parseBody } from '../request';
 import { json } from '../responses';
 import { parseClientId, parseRoom, parseText } from '../validation';
 
-export function sendMessage({ sessionKey, sendAllowance, messageLog }: Pick<ChatServices, 'sessionKey' | 'sendAllowance' | 'messageLog'>): HttpHandler {
+export function sendMessage({
+  sessionKey,
+  sendAllowance,
+  messageLog,
+}: Pick<ChatServices, 'sessionKey' | 'sendAllowance' | 'messageLog'>): HttpHandler {
   return httpHandler('send-message', async (event) => {
     const session = await requireSession(event, sessionKey);
     const room = parseRoom(event.pathParameters?.room);
@@ -19,7 +23,13 @@ export function sendMessage({ sessionKey, sendAllowance, messageLog }: Pick<Chat
     const allowance = await sendAllowance.take(session.uid);
     if (!allowance.allowed) throw rateLimited(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000)));
 
-    const { message, created } = await messageLog.appendMessage({ room, user: session.name, uid: session.uid, text, clientId });
+    const { message, created } = await messageLog.appendMessage({
+      room,
+      user: session.name,
+      uid: session.uid,
+      text,
+      clientId,
+    });
     return json(created ? 201 : 200, toApiMessage(message));
   });
 }

@@ -62,7 +62,9 @@ export async function capacity(ctx: BenchContext): Promise<ScenarioResult> {
       });
       const window = report(rec);
       const sustained =
-        window.poll.p99 <= P99_LIMIT_MS && window.pollsPerSecond >= 0.95 * offered && window.errorCount < 0.01 * (rec.polls + rec.sends);
+        window.poll.p99 <= P99_LIMIT_MS &&
+        window.pollsPerSecond >= 0.95 * offered &&
+        window.errorCount < 0.01 * (rec.polls + rec.sends);
       const step = { offered, window, usage: usage!, sustained };
       steps.push(step);
       ctx.log(
@@ -86,7 +88,9 @@ export async function capacity(ctx: BenchContext): Promise<ScenarioResult> {
       else break;
     }
     // One more step halfway between the best rate that held and the lowest above it that did not.
-    const ceiling = Math.min(...steps.filter((s) => !s.sustained && s.offered > (best?.offered ?? 0)).map((s) => s.offered));
+    const ceiling = Math.min(
+      ...steps.filter((s) => !s.sustained && s.offered > (best?.offered ?? 0)).map((s) => s.offered),
+    );
     if (best && Number.isFinite(ceiling) && ceiling - best.offered >= 0.2 * best.offered) {
       const step = await run(Math.round((best.offered + ceiling) / 2));
       if (step.sustained) best = step;
@@ -99,7 +103,8 @@ export async function capacity(ctx: BenchContext): Promise<ScenarioResult> {
     const profile = ctx.profile ? profileText(profileDir) : undefined;
 
     const rows = steps.map((s) => {
-      const perPoll = (cores: number) => (s.window.pollsPerSecond > 0 ? round((cores * 1000) / s.window.pollsPerSecond, 2) : NaN);
+      const perPoll = (cores: number) =>
+        s.window.pollsPerSecond > 0 ? round((cores * 1000) / s.window.pollsPerSecond, 2) : NaN;
       return [
         s.offered,
         s.window.pollsPerSecond,
@@ -112,16 +117,41 @@ export async function capacity(ctx: BenchContext): Promise<ScenarioResult> {
     });
     const bestRate = best?.window.pollsPerSecond ?? 0;
     const text = [
-      table(['offered/s', 'polls/s', 'poll ms p50 / p95 / p99 / max', 'errors', 'CPU cores server / store / generator', 'CPU ms per poll server / store', 'sustained'], rows),
+      table(
+        [
+          'offered/s',
+          'polls/s',
+          'poll ms p50 / p95 / p99 / max',
+          'errors',
+          'CPU cores server / store / generator',
+          'CPU ms per poll server / store',
+          'sustained',
+        ],
+        rows,
+      ),
       '',
       `highest sustained: ${bestRate} polls/s with p99 ≤ ${P99_LIMIT_MS} ms (${CLIENTS} clients; goal ${2 * CLASSIC_POLLS_PER_SECOND}, classic ${CLASSIC_POLLS_PER_SECOND})`,
-      best ? `at that rate: send ms ${latencies(best.window.send)}, delivery ms ${latencies(best.window.delivery)}` : '',
+      best
+        ? `at that rate: send ms ${latencies(best.window.send)}, delivery ms ${latencies(best.window.delivery)}`
+        : '',
       `integrity over the whole run, missed / duplicated / out-of-order: ${integrityText(integrity)}`,
       profile ? `\n${profile}` : '',
     ]
       .filter((line) => line !== '')
       .join('\n');
-    return { title: `1. Capacity (${CLIENTS} clients, p99 ≤ ${P99_LIMIT_MS} ms)`, text, data: { clients: CLIENTS, perRoom: PER_ROOM, sendEveryMs: SEND_EVERY_MS, steps, highestSustained: bestRate, integrity, profile } };
+    return {
+      title: `1. Capacity (${CLIENTS} clients, p99 ≤ ${P99_LIMIT_MS} ms)`,
+      text,
+      data: {
+        clients: CLIENTS,
+        perRoom: PER_ROOM,
+        sendEveryMs: SEND_EVERY_MS,
+        steps,
+        highestSustained: bestRate,
+        integrity,
+        profile,
+      },
+    };
   } catch (error) {
     http.close();
     await server.kill9();

@@ -20,7 +20,15 @@ async function bundling(): Promise<{ options: BuildOptions; from: string }> {
   const fallback: BuildOptions = { minify: true, sourcemap: true, target: 'node22', format: 'cjs' };
   try {
     const { BUNDLING } = (await import('#stack/chat-function')) as {
-      BUNDLING: { minify?: boolean; sourceMap?: boolean; sourcesContent?: boolean; target?: string; format?: string; mainFields?: string[]; externalModules?: string[] };
+      BUNDLING: {
+        minify?: boolean;
+        sourceMap?: boolean;
+        sourcesContent?: boolean;
+        target?: string;
+        format?: string;
+        mainFields?: string[];
+        externalModules?: string[];
+      };
     };
     return {
       options: {
@@ -89,7 +97,13 @@ export async function coldStart(ctx: BenchContext): Promise<ScenarioResult> {
   const bareMs = median(bare.times);
   const rows = bundles.map((b) => {
     const m = median(b.times);
-    return [b.name, round(b.bytes / 1024), ms(m), `${ms(Math.min(...b.times))} – ${ms(Math.max(...b.times))}`, `${(m / bareMs).toFixed(2)}×`];
+    return [
+      b.name,
+      round(b.bytes / 1024),
+      ms(m),
+      `${ms(Math.min(...b.times))} – ${ms(Math.max(...b.times))}`,
+      `${(m / bareMs).toFixed(2)}×`,
+    ];
   });
   const text = [
     table(['handler', 'bundle KiB', 'init ms (median)', 'range', 'vs bare'], rows),
@@ -99,6 +113,17 @@ export async function coldStart(ctx: BenchContext): Promise<ScenarioResult> {
   return {
     title: '5. Cold start (bundle size and module initialisation)',
     text,
-    data: { options, from, runs, bundles: bundles.map((b) => ({ name: b.name, bytes: b.bytes, initMs: b.times, medianMs: median(b.times), ratioToBare: median(b.times) / bareMs })) },
+    data: {
+      options,
+      from,
+      runs,
+      bundles: bundles.map((b) => ({
+        name: b.name,
+        bytes: b.bytes,
+        initMs: b.times,
+        medianMs: median(b.times),
+        ratioToBare: median(b.times) / bareMs,
+      })),
+    },
   };
 }

@@ -7,7 +7,18 @@
  * commit), and each writer on its own server process sharing the one store (as Lambda may
  * run eight instances: they race each other for every id).
  */
-import { benchRoom, ChatClient, integrityText, loginMany, Recorder, report, runLoad, send, settle, type WindowReport } from '../chat-load';
+import {
+  benchRoom,
+  ChatClient,
+  integrityText,
+  loginMany,
+  Recorder,
+  report,
+  runLoad,
+  send,
+  settle,
+  type WindowReport,
+} from '../chat-load';
 import { BenchClient } from '../http-client';
 import type { BenchContext, ScenarioResult } from '../scenario';
 import { cpuText, mark, startServer, usageSince, type Usage } from '../server';
@@ -53,16 +64,24 @@ async function race(
   const sends = new Recorder();
   const until = performance.now() + seconds * 1000;
   const [readerRec] = await Promise.all([
-    runLoad({ http: mainHttp, clients: [reader], pollIntervalMs: READER_POLL_MS, warmupMs: 0, measureMs: seconds * 1000 }),
-    Promise.all(writers.map(async (w) => {
-      while (performance.now() < until) await send(w.http, w.client, sends);
-    })),
+    runLoad({
+      http: mainHttp,
+      clients: [reader],
+      pollIntervalMs: READER_POLL_MS,
+      warmupMs: 0,
+      measureMs: seconds * 1000,
+    }),
+    Promise.all(
+      writers.map(async (w) => {
+        while (performance.now() < until) await send(w.http, w.client, sends);
+      }),
+    ),
   ]);
   sends.endedAt = performance.now();
   const usage = usageSince(main, start);
   const after = await forwarded(main.faultsUrl!);
   const integrity = await settle(mainHttp, [reader]);
-  [mainHttp, ...writerHttp].forEach((h) => h.close());
+  for (const h of [mainHttp, ...writerHttp]) h.close();
 
   // The reader's polls are not the writers' cost.
   const byOperation: Record<string, number> = {};
@@ -78,7 +97,9 @@ async function race(
     window,
     messages,
     requestsPerMessage: round(total / Math.max(1, messages), 2),
-    byOperation: Object.fromEntries(Object.entries(byOperation).map(([op, n]) => [op, round(n / Math.max(1, messages), 2)])),
+    byOperation: Object.fromEntries(
+      Object.entries(byOperation).map(([op, n]) => [op, round(n / Math.max(1, messages), 2)]),
+    ),
     integrity: integrityText(integrity),
     usage,
   };
@@ -90,11 +111,19 @@ export async function contention(ctx: BenchContext): Promise<ScenarioResult> {
   const main = await startServer({ env });
   const extra: LocalServerProcess[] = [];
   try {
-    const oneInstance = await race(ctx, `${WRITERS} writers, 1 server`, main, Array.from({ length: WRITERS }, () => main), seconds);
+    const oneInstance = await race(
+      ctx,
+      `${WRITERS} writers, 1 server`,
+      main,
+      Array.from({ length: WRITERS }, () => main),
+      seconds,
+    );
     ctx.log(`contention: starting ${WRITERS} more servers on the same store`);
     extra.push(
       ...(await Promise.all(
-        Array.from({ length: WRITERS }, () => startServer({ env: { CHAT_SEND_RATE: '0', DYNAMODB_ENDPOINT: main.proxyEndpoint! } })),
+        Array.from({ length: WRITERS }, () =>
+          startServer({ env: { CHAT_SEND_RATE: '0', DYNAMODB_ENDPOINT: main.proxyEndpoint! } }),
+        ),
       )),
     );
     const separate = await race(ctx, `${WRITERS} writers, ${WRITERS} servers`, main, extra, seconds);
@@ -103,13 +132,23 @@ export async function contention(ctx: BenchContext): Promise<ScenarioResult> {
     const variants = [oneInstance, separate];
     const text = [
       table(
-        ['', 'messages/s', 'send ms p50 / p95 / p99 / max', 'store requests per message', 'by operation', 'missed / dup / ooo', 'errors'],
+        [
+          '',
+          'messages/s',
+          'send ms p50 / p95 / p99 / max',
+          'store requests per message',
+          'by operation',
+          'missed / dup / ooo',
+          'errors',
+        ],
         variants.map((v) => [
           v.label,
           v.window.sendsPerSecond,
           latencies(v.window.send),
           v.requestsPerMessage,
-          Object.entries(v.byOperation).map(([op, n]) => `${op} ${n}`).join(', '),
+          Object.entries(v.byOperation)
+            .map(([op, n]) => `${op} ${n}`)
+            .join(', '),
           v.integrity,
           v.window.errorCount === 0 ? 'none' : JSON.stringify(v.window.errors),
         ]),
@@ -118,7 +157,11 @@ export async function contention(ctx: BenchContext): Promise<ScenarioResult> {
       'The server keeps its data in memory, so it makes no commit barrier (lib/local/commit-barrier.ts, on-disk data only); Lambda makes none either.',
       `CPU cores, 1 server: ${cpuText(oneInstance.usage)}`,
     ].join('\n');
-    return { title: `3. Contention (${WRITERS} writers, one room, as fast as answered, ${seconds} s)`, text, data: { writers: WRITERS, seconds, variants } };
+    return {
+      title: `3. Contention (${WRITERS} writers, one room, as fast as answered, ${seconds} s)`,
+      text,
+      data: { writers: WRITERS, seconds, variants },
+    };
   } catch (error) {
     await Promise.all([...extra.map((s) => s.kill9()), main.kill9()]);
     throw error;

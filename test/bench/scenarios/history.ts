@@ -20,7 +20,11 @@ const SMALL = 100;
 const REPEATS = 30;
 
 async function fill(endpoint: string, room: string, count: number, log: (line: string) => void): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const start = Date.parse('2026-01-01T00:00:00Z');
   let next = 1;
   let reported = 0;
@@ -128,13 +132,30 @@ export async function history(ctx: BenchContext): Promise<ScenarioResult> {
       send: 'send (first one reads the head)',
     };
     const cell = (p: Probe) => `${p.bytes} B, ${ms(p.p50)} / ${ms(p.p95)} ms`;
-    const rows = (Object.keys(labels) as (keyof typeof small)[]).map((k) => [labels[k], cell(small[k]), cell(large[k]), ratio(large[k].p50, small[k].p50)]);
+    const rows = (Object.keys(labels) as (keyof typeof small)[]).map((k) => [
+      labels[k],
+      cell(small[k]),
+      cell(large[k]),
+      ratio(large[k].p50, small[k].p50),
+    ]);
     const text = [
-      table(['request', `room of ${SMALL}: bytes, p50 / p95`, `room of ${big.toLocaleString('en')}: bytes, p50 / p95`, 'time ratio'], rows),
+      table(
+        [
+          'request',
+          `room of ${SMALL}: bytes, p50 / p95`,
+          `room of ${big.toLocaleString('en')}: bytes, p50 / p95`,
+          'time ratio',
+        ],
+        rows,
+      ),
       '',
       `${REPEATS} requests each (sends: 10); filling the big room directly in DynamoDB Local took ${fillSeconds} s`,
     ].join('\n');
-    return { title: `4. History (${big.toLocaleString('en')} messages in one room)`, text, data: { small: { size: SMALL, ...small }, big: { size: big, ...large }, fillSeconds } };
+    return {
+      title: `4. History (${big.toLocaleString('en')} messages in one room)`,
+      text,
+      data: { small: { size: SMALL, ...small }, big: { size: big, ...large }, fillSeconds },
+    };
   } catch (error) {
     http.close();
     await server.kill9();

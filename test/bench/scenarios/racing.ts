@@ -57,7 +57,19 @@ export async function racing(ctx: BenchContext): Promise<ScenarioResult> {
       `errors: ${window.errorCount === 0 ? 'none' : JSON.stringify(window.errors)}`,
       `CPU cores: ${cpuText(usage!)}`,
     ].join('\n');
-    return { title: `2. Racing writers (${CLIENTS} clients, send + poll every ${EVERY_MS} ms, ${seconds} s)`, text, data: { clients: CLIENTS, everyMs: EVERY_MS, seconds, window, integrity, acknowledged: room.acknowledged.size, usage } };
+    return {
+      title: `2. Racing writers (${CLIENTS} clients, send + poll every ${EVERY_MS} ms, ${seconds} s)`,
+      text,
+      data: {
+        clients: CLIENTS,
+        everyMs: EVERY_MS,
+        seconds,
+        window,
+        integrity,
+        acknowledged: room.acknowledged.size,
+        usage,
+      },
+    };
   } catch (error) {
     http.close();
     await server.kill9();

@@ -27,7 +27,7 @@ export async function soak(ctx: BenchContext): Promise<ScenarioResult> {
     samples.push({
       second: Math.round((performance.now() - t0) / 1000),
       server: round(residentMiB(server.pid) ?? NaN),
-      store: round(server.storePid === undefined ? NaN : residentMiB(server.storePid) ?? NaN),
+      store: round(server.storePid === undefined ? NaN : (residentMiB(server.storePid) ?? NaN)),
     });
   const sampler = setInterval(sample, SAMPLE_EVERY_MS);
   try {
@@ -79,7 +79,11 @@ export async function soak(ctx: BenchContext): Promise<ScenarioResult> {
       `integrity, missed / duplicated / out-of-order: ${integrityText(integrity)}; errors: ${window.errorCount === 0 ? 'none' : JSON.stringify(window.errors)}`,
       `CPU cores: ${cpuText(usage!)}`,
     ].join('\n');
-    return { title: `Soak (${CLIENTS} clients, ${minutes} min)`, text, data: { clients: CLIENTS, minutes, samples, window, integrity, usage } };
+    return {
+      title: `Soak (${CLIENTS} clients, ${minutes} min)`,
+      text,
+      data: { clients: CLIENTS, minutes, samples, window, integrity, usage },
+    };
   } catch (error) {
     clearInterval(sampler);
     http.close();

@@ -56,7 +56,9 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
         tally.requests[operation] = (tally.requests[operation] ?? 0) + 1;
         const result = await next({ ...args, input: { ...(args.input as object), ReturnConsumedCapacity: 'TOTAL' } });
         const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-        for (const c of (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as { CapacityUnits?: number }[]) {
+        for (const c of (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as {
+          CapacityUnits?: number;
+        }[]) {
           if (READS.has(operation)) tally.rcu += c.CapacityUnits ?? 0;
           else tally.wcu += c.CapacityUnits ?? 0;
         }
@@ -67,15 +69,22 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
 
     type Call = () => Promise<APIGatewayProxyStructuredResultV2>;
     const json = (r: APIGatewayProxyStructuredResultV2) => JSON.parse(r.body ?? 'null');
-    const login = async () => json(await handlers.login(apiEvent('POST', '/api/login', { body: { name: `cost ${randomBytes(2).toString('hex')}` } }))).token as string;
+    const login = async () =>
+      json(
+        await handlers.login(
+          apiEvent('POST', '/api/login', { body: { name: `cost ${randomBytes(2).toString('hex')}` } }),
+        ),
+      ).token as string;
     const room = () => `bench-cost-${randomBytes(6).toString('hex')}`;
     const sendEvent = (token: string, r: string, text = 'hello', clientId?: string) =>
       apiEvent('POST', `/api/rooms/${r}/messages`, { token, body: { text, ...(clientId ? { clientId } : {}) } });
     const fill = async (token: string, r: string, n: number) => {
       for (let i = 0; i < n; i++) {
         // A fresh user every 8 messages keeps inside the send limit.
-        const who = i % 8 === 0 ? (token = await login()) : token;
-        await handlers['send-message'](sendEvent(who, r, `message ${i}: the quick brown fox jumps over the lazy dog`));
+        if (i % 8 === 0) token = await login();
+        await handlers['send-message'](
+          sendEvent(token, r, `message ${i}: the quick brown fox jumps over the lazy dog`),
+        );
       }
     };
 
@@ -92,12 +101,17 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
         sum.rcu += tally.rcu;
         sum.wcu += tally.wcu;
       }
-      const requests = Object.fromEntries(Object.entries(sum.requests).map(([op, n]) => [op, round(n / iterations, 2)]));
+      const requests = Object.fromEntries(
+        Object.entries(sum.requests).map(([op, n]) => [op, round(n / iterations, 2)]),
+      );
       rows.push({
         label,
         status,
         requests,
-        requestsTotal: round(Object.values(requests).reduce((a, b) => a + b, 0), 2),
+        requestsTotal: round(
+          Object.values(requests).reduce((a, b) => a + b, 0),
+          2,
+        ),
         rcu: round(sum.rcu / iterations, 2),
         wcu: round(sum.wcu / iterations, 2),
       });
@@ -108,16 +122,34 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
     const hundred = room();
     await fill(token, hundred, 100);
 
-    await measure('login', async () => () => handlers.login(apiEvent('POST', '/api/login', { body: { name: 'someone' } })));
+    await measure(
+      'login',
+      async () => () => handlers.login(apiEvent('POST', '/api/login', { body: { name: 'someone' } })),
+    );
     await measure('session', async () => () => handlers['get-session'](apiEvent('GET', '/api/session', { token })));
     await measure('first visit, empty room', async () => {
       const r = room();
       return () => handlers['read-messages'](apiEvent('GET', `/api/rooms/${r}/messages`, { token }));
     });
-    await measure('first visit, newest 100 of a room', async () => () => handlers['read-messages'](apiEvent('GET', `/api/rooms/${hundred}/messages`, { token })));
-    await measure('poll, nothing new', async () => () => handlers['read-messages'](apiEvent('GET', `/api/rooms/${hundred}/messages?after=100`, { token })));
-    await measure('poll, 1 new', async () => () => handlers['read-messages'](apiEvent('GET', `/api/rooms/${hundred}/messages?after=99`, { token })));
-    await measure('history page (before, 100)', async () => () => handlers['read-messages'](apiEvent('GET', `/api/rooms/${hundred}/messages?before=101&limit=100`, { token })));
+    await measure(
+      'first visit, newest 100 of a room',
+      async () => () => handlers['read-messages'](apiEvent('GET', `/api/rooms/${hundred}/messages`, { token })),
+    );
+    await measure(
+      'poll, nothing new',
+      async () => () =>
+        handlers['read-messages'](apiEvent('GET', `/api/rooms/${hundred}/messages?after=100`, { token })),
+    );
+    await measure(
+      'poll, 1 new',
+      async () => () =>
+        handlers['read-messages'](apiEvent('GET', `/api/rooms/${hundred}/messages?after=99`, { token })),
+    );
+    await measure(
+      'history page (before, 100)',
+      async () => () =>
+        handlers['read-messages'](apiEvent('GET', `/api/rooms/${hundred}/messages?before=101&limit=100`, { token })),
+    );
     const warmRoom = room();
     await fill(token, warmRoom, 1);
     await measure('send, no clientId', async () => {
@@ -150,14 +182,27 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
     const text = [
       table(
         ['request', 'status', 'store requests', 'by operation', 'RCU', 'WCU'],
-        rows.map((r) => [r.label, r.status, r.requestsTotal, Object.entries(r.requests).map(([op, n]) => `${op} ${n}`).join(', ') || '-', r.rcu, r.wcu]),
+        rows.map((r) => [
+          r.label,
+          r.status,
+          r.requestsTotal,
+          Object.entries(r.requests)
+            .map(([op, n]) => `${op} ${n}`)
+            .join(', ') || '-',
+          r.rcu,
+          r.wcu,
+        ]),
       ),
       '',
       `mean of ${iterations} each; capacity units as DynamoDB Local reports them (strongly consistent reads: 1 RCU per 4 KB; transactions count double).`,
       'DynamoDB Local reports no units for a query that finds nothing, nor for a write whose condition fails;',
       'DynamoDB bills every read at least one 4 KB unit (1 RCU strongly consistent) and a failed conditional write as a write.',
     ].join('\n');
-    return { title: '6. Store cost per request (DynamoDB requests and capacity units)', text, data: { iterations, rows } };
+    return {
+      title: '6. Store cost per request (DynamoDB requests and capacity units)',
+      text,
+      data: { iterations, rows },
+    };
   } catch (error) {
     await server.kill9();
     throw error;

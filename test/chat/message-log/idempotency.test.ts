@@ -28,7 +28,9 @@ describe('sending with a clientId', () => {
     const { token } = await login(app);
     const body = { text: 'across instances', clientId: 'c-across' };
 
-    const results = await Promise.all(instances.map((a) => call(a, 'POST', `/api/rooms/${room}/messages`, { token, body })));
+    const results = await Promise.all(
+      instances.map((a) => call(a, 'POST', `/api/rooms/${room}/messages`, { token, body })),
+    );
 
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 200)).toHaveLength(9);
@@ -55,8 +57,14 @@ describe('sending with a clientId', () => {
   it('answers a repeat with the first copy even when the text differs', async () => {
     const room = uniqueRoom('idem');
     const { token } = await login(app);
-    const first = await call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'first', clientId: 'c-x' } });
-    const second = await call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'second', clientId: 'c-x' } });
+    const first = await call(app, 'POST', `/api/rooms/${room}/messages`, {
+      token,
+      body: { text: 'first', clientId: 'c-x' },
+    });
+    const second = await call(app, 'POST', `/api/rooms/${room}/messages`, {
+      token,
+      body: { text: 'second', clientId: 'c-x' },
+    });
 
     expect(second.status).toBe(200);
     expect(second.json).toEqual(first.json);
@@ -66,7 +74,10 @@ describe('sending with a clientId', () => {
     const room = uniqueRoom('idem');
     const { token } = await login(app);
     const sends = Array.from({ length: 30 }, (_, i) =>
-      call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: i % 2 ? { text: `m${i}`, clientId: `c-${i}` } : { text: `m${i}` } }),
+      call(app, 'POST', `/api/rooms/${room}/messages`, {
+        token,
+        body: i % 2 ? { text: `m${i}`, clientId: `c-${i}` } : { text: `m${i}` },
+      }),
     );
     const results = await Promise.all(sends);
 

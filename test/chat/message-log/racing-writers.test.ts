@@ -40,7 +40,10 @@ async function race(apps: App[], pollApp: App, perSender = PER_SENDER): Promise<
       const text = `sender ${i} message ${n}`;
       // As a careful client does: a 503 is repeated with the same clientId until it is acknowledged.
       for (;;) {
-        const res = await call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text, clientId: `c${i}-${n}` } });
+        const res = await call(app, 'POST', `/api/rooms/${room}/messages`, {
+          token,
+          body: { text, clientId: `c${i}-${n}` },
+        });
         if (res.status === 503) {
           unavailable++;
           continue;
@@ -66,7 +69,9 @@ async function race(apps: App[], pollApp: App, perSender = PER_SENDER): Promise<
   // The stored set is the acknowledged set: every id holds the text acknowledged for it.
   const stored = new Map<number, string>();
   for (let after = 0; after < total; ) {
-    const res = await call(pollApp, 'GET', `/api/rooms/${room}/messages?after=${after}&limit=200`, { token: reader.token });
+    const res = await call(pollApp, 'GET', `/api/rooms/${room}/messages?after=${after}&limit=200`, {
+      token: reader.token,
+    });
     for (const m of res.json.messages) stored.set(m.id, m.text);
     after = res.json.lastId;
   }

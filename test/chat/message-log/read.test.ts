@@ -17,7 +17,15 @@ async function plant(room: string, ids: number[]): Promise<void> {
     await app.services.store.send(
       new PutCommand({
         TableName: tableName,
-        Item: { pk: roomKey(room), sk: id, user: 'Ana', uid: 'u_0000000000000001', text: `message ${id}`, ts: new Date().toISOString(), writeId: 'planted' },
+        Item: {
+          pk: roomKey(room),
+          sk: id,
+          user: 'Ana',
+          uid: 'u_0000000000000001',
+          text: `message ${id}`,
+          ts: new Date().toISOString(),
+          writeId: 'planted',
+        },
       }),
     );
   }

@@ -16,20 +16,27 @@ export interface XmlElement {
   readonly children: readonly XmlElement[];
 }
 
-export type XmlParse = { readonly ok: true; readonly root: XmlElement } | { readonly ok: false; readonly error: string };
+export type XmlParse =
+  | { readonly ok: true; readonly root: XmlElement }
+  | { readonly ok: false; readonly error: string };
 
 const CHECKER = join(__dirname, 'XmlCheck.java');
 
-let checker: { process: ChildProcessWithoutNullStreams; waiting: Array<(line: string) => void>; stderr: string } | undefined;
+let checker:
+  | { process: ChildProcessWithoutNullStreams; waiting: Array<(line: string) => void>; stderr: string }
+  | undefined;
 
 function startChecker() {
-  const child = spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', CHECKER], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', CHECKER], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const state = { process: child, waiting: [] as Array<(line: string) => void>, stderr: '' };
   child.stderr.on('data', (chunk: Buffer) => (state.stderr += chunk.toString()));
   createInterface({ input: child.stdout }).on('line', (line) => state.waiting.shift()?.(line));
   child.on('exit', (code) => {
     if (checker === state) checker = undefined;
-    for (const resolve of state.waiting.splice(0)) resolve(JSON.stringify({ ok: false, error: `XmlCheck exited (${code}): ${state.stderr}` }));
+    for (const resolve of state.waiting.splice(0))
+      resolve(JSON.stringify({ ok: false, error: `XmlCheck exited (${code}): ${state.stderr}` }));
   });
   // Not a reason for jest to wait: the process ends with its stdin.
   child.unref();
@@ -44,7 +51,7 @@ export async function parseXmlDocuments(documents: readonly string[]): Promise<X
     (doc) =>
       new Promise<XmlParse>((resolve) => {
         running.waiting.push((line) => resolve(JSON.parse(line) as XmlParse));
-        running.process.stdin.write(Buffer.from(doc, 'utf8').toString('base64') + '\n');
+        running.process.stdin.write(`${Buffer.from(doc, 'utf8').toString('base64')}\n`);
       }),
   );
   return Promise.all(answers);
