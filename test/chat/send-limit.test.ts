@@ -74,22 +74,11 @@ describe('the per-user send limit', () => {
     expect(results.every((r) => r.status === 201 || r.status === 429)).toBe(true);
   });
 
-  it('is off when the rate is 0', async () => {
-    const app = loadApp({ CHAT_SEND_RATE: '0', CHAT_SEND_BURST: '10' });
-    const room = uniqueRoom('rate');
-    const { token } = await login(app);
-
-    const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
-        call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: `m${i}` } }),
-      ),
-    );
-
-    expect(results.every((r) => r.status === 201)).toBe(true);
-  });
-
-  it('is off when the burst is 0', async () => {
-    const app = loadApp({ CHAT_SEND_RATE: '5', CHAT_SEND_BURST: '0' });
+  it.each([
+    ['rate', { CHAT_SEND_RATE: '0', CHAT_SEND_BURST: '10' }],
+    ['burst', { CHAT_SEND_RATE: '5', CHAT_SEND_BURST: '0' }],
+  ])('is off when the %s is 0', async (_, env) => {
+    const app = loadApp(env);
     const room = uniqueRoom('rate');
     const { token } = await login(app);
 
