@@ -10,7 +10,11 @@ import { resolve } from 'node:path';
 import { createServer } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig, requireStore } from '#lib/config';
-import { createServices } from '#lib/services';
+import { createServices, type ChatServices } from '#lib/services';
+import { log } from '#aws/log';
+import { takeLiveFigures } from '#aws/metrics';
+import { Admission } from '#local/admission';
+import { limitStoreCalls } from '#local/store-admission';
 import { createStoreClient, localStoreSettings } from '#aws/dynamo';
 import { createHandlers } from '#http/handlers';
 import { awaitTransactionCommits } from '#local/commit-barrier';
@@ -55,12 +59,16 @@ async function main(): Promise<void> {
   }
 
   let store: RunningDynamoDbLocal | undefined;
+  let services: ChatServices | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\nchat: ${signal}: stopping`);
     server.close();
+    // Held polls are answered at once (the empty page), then their connections may close.
+    services?.close();
+    await new Promise((resolveDrain) => setTimeout(resolveDrain, 100));
     server.closeAllConnections();
     await store?.stop();
     process.exit(0);
@@ -95,16 +103,40 @@ async function main(): Promise<void> {
     AWS_REGION: region,
     CHAT_SESSION_KEY: env.CHAT_SESSION_KEY || localSessionKey(dataDir),
     DYNAMODB_ENDPOINT: (await startStoreFaultsFromEnv(endpoint, env)) ?? endpoint,
+    // The store it started itself has no other writer, so it knows every room's head exactly
+    // (caught-up polls cost no store read). Another store may have other writers: nothing is assumed.
+    CHAT_SOLE_WRITER: env.CHAT_SOLE_WRITER || (store ? '1' : '0'),
   });
   const storeClient = createStoreClient(requireStore(config));
   // Only data on disk can outlive a crash, so only then must a transaction's commit be awaited.
   if (store && dataDir) awaitTransactionCommits(storeClient, tableName);
-  const handlers = createHandlers(createServices(config, { store: storeClient }));
-  app = createRequestListener({ handlers, webRoot: resolve(__dirname, '..', 'web') });
+  limitStoreCalls(storeClient);
+  services = createServices(config, { store: storeClient });
+  const admission = new Admission({ holding: services.longPoll.holding });
+  app = createRequestListener({
+    handlers: createHandlers(services),
+    webRoot: resolve(__dirname, '..', 'web'),
+    admission,
+  });
+  logLiveFigures();
 
   const where = inMemory ? 'in memory (nothing is kept)' : `in ${dataDir}`;
   const storeNote = store ? `DynamoDB Local on port ${store.port}, data ${where}` : `DynamoDB at ${endpoint}`;
-  console.log(`chat: ready at http://localhost:${port}  (${storeNote}; Ctrl-C stops)`);
+  const mode = config.wait.soleWriter
+    ? 'sole writer'
+    : `shared store, held polls re-check every ${config.wait.checkMs} ms`;
+  console.log(`chat: ready at http://localhost:${port}  (${storeNote}; ${mode}; Ctrl-C stops)`);
+}
+
+/** Once a minute, when anything happened: held polls, how fast appends woke them, requests shed. */
+function logLiveFigures(): void {
+  setInterval(() => {
+    const { heldPolls, wakeDelaysMs, shed } = takeLiveFigures();
+    if (heldPolls === 0 && shed === 0) return;
+    const sorted = wakeDelaysMs.sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    log.info('live delivery', { heldPolls, wakeDelayMsP50: at(0.5), wakeDelayMsP99: at(0.99), shed });
+  }, 60_000).unref();
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

@@ -60,6 +60,23 @@ export interface ChatConfig {
   readonly sendLimit: SendLimit;
   /** What a poll suggests as the wait before the next poll, when the room is active / quiet. */
   readonly pollAfterMs: { readonly active: number; readonly quiet: number };
+  readonly wait: WaitConfig;
+}
+
+/** The most any deployment holds a poll (the contract's upper bound for `wait`). */
+export const WAIT_LIMIT_S = 25;
+
+export interface WaitConfig {
+  /** The longest this process holds a poll, 0 to 25 s; 0: never hold. */
+  readonly maxSeconds: number;
+  /**
+   * Whether this process is the only writer of its store (the local server with its own
+   * embedded DynamoDB), so that it knows every room's head exactly and a caught-up poll needs
+   * no store read. Explicit: whoever starts the process says so; it is never guessed.
+   */
+  readonly soleWriter: boolean;
+  /** Where other processes write too: a held poll re-checks the store this often (one query each time). */
+  readonly checkMs: number;
 }
 
 /**
@@ -89,7 +106,26 @@ export function loadConfig(env: Env = process.env): ChatConfig {
       active: wholeNumberEnv('CHAT_POLL_ACTIVE_MS', 1000, env),
       quiet: wholeNumberEnv('CHAT_POLL_QUIET_MS', 2000, env),
     },
+    wait: {
+      maxSeconds: boundedEnv('CHAT_WAIT_MAX_S', WAIT_LIMIT_S, 0, WAIT_LIMIT_S, env),
+      soleWriter: flagEnv('CHAT_SOLE_WRITER', env),
+      checkMs: boundedEnv('CHAT_WAIT_CHECK_MS', 1000, 100, 60_000, env),
+    },
   };
+}
+
+function boundedEnv(name: string, fallback: number, min: number, max: number, env: Env): number {
+  const value = wholeNumberEnv(name, fallback, env);
+  if (value < min || value > max) throw new ConfigError(`${name} must be from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+/** `1` is on; unset, empty or `0` is off; anything else is a mistake worth stopping for. */
+function flagEnv(name: string, env: Env): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
 }
 
 export function requireStore(config: ChatConfig): StoreConfig {

@@ -1,28 +1,32 @@
 /**
  * The services a process runs with, built once from its configuration: the store client, the
- * message log, the send allowance and the session key. The local server and the tests build
- * one (or several, as several Lambda instances would be); a Lambda entry point builds one at
- * its cold start. Nothing here reads the environment.
+ * message log, long-polling, the send allowance and the session key. The local server and the
+ * tests build one (or several, as several Lambda instances would be); a Lambda entry point
+ * builds one at its cold start. Nothing here reads the environment.
  */
 import { requireSessionKey, requireStore, type ChatConfig } from '#lib/config';
 import { createStoreClient, type StoreClient } from '#aws/dynamo';
+import { countHeldPoll } from '#aws/metrics';
 import { sessionKeySource, type SessionKeySource } from '#aws/session-key';
+import { createLongPoll, type LongPoll } from '#chat/long-poll';
 import { createMessageLog, createMessageReader, type MessageLog, type MessageReader } from '#chat/message-log';
+import { RoomSignals } from '#chat/room-signals';
 import { createSendAllowance, type SendAllowance } from '#chat/send-limit';
-
-export interface ChatServices {
-  readonly config: ChatConfig;
-  readonly store: StoreClient;
-  readonly messageLog: MessageLog;
-  readonly sendAllowance: SendAllowance;
-  readonly sessionKey: SessionKeySource;
-}
 
 /** What reading needs: the read function builds only these, so its bundle holds no write. */
 export interface ReadServices {
   readonly config: ChatConfig;
   readonly messageLog: MessageReader;
+  readonly longPoll: LongPoll;
   readonly sessionKey: SessionKeySource;
+}
+
+export interface ChatServices extends ReadServices {
+  readonly store: StoreClient;
+  readonly messageLog: MessageLog;
+  readonly sendAllowance: SendAllowance;
+  /** Answers every held poll at once, and every later one without holding (the process is stopping). */
+  readonly close: () => void;
 }
 
 /** What a caller may give instead of what the configuration would build. */
@@ -35,20 +39,38 @@ export interface ServiceOverrides {
 export function createServices(config: ChatConfig, overrides: ServiceOverrides = {}): ChatServices {
   const { tableName, ...where } = requireStore(config);
   const store = overrides.store ?? createStoreClient(where);
+  const signals = new RoomSignals();
+  const { soleWriter } = config.wait;
+  const messageLog = createMessageLog({ store, tableName, soleWriter, signals });
   return {
     config,
     store,
-    messageLog: createMessageLog({ store, tableName }),
+    messageLog,
+    longPoll: longPolling(config, messageLog, signals),
     sendAllowance: createSendAllowance({ store, tableName, limit: config.sendLimit }),
     sessionKey: overrides.sessionKey ?? sessionKeySource(requireSessionKey(config)),
+    close: () => signals.close(),
   };
 }
 
+/** The read function's: a reader that only queries, and held polls that re-check the store. */
 export function createReadServices(config: ChatConfig): ReadServices {
   const { tableName, ...where } = requireStore(config);
+  const messageLog = createMessageReader({ store: createStoreClient(where), tableName });
   return {
     config,
-    messageLog: createMessageReader({ store: createStoreClient(where), tableName }),
+    messageLog,
+    longPoll: longPolling({ ...config, wait: { ...config.wait, soleWriter: false } }, messageLog, new RoomSignals()),
     sessionKey: sessionKeySource(requireSessionKey(config)),
   };
+}
+
+function longPolling(config: ChatConfig, reader: MessageReader, signals: RoomSignals): LongPoll {
+  return createLongPoll({
+    reader,
+    signals,
+    // The sole writer hears of every append through the signal; elsewhere others write too.
+    checkMs: config.wait.soleWriter ? Number.POSITIVE_INFINITY : config.wait.checkMs,
+    observe: (held) => countHeldPoll(held.wakeDelayMs),
+  });
 }

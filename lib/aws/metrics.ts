@@ -17,6 +17,9 @@ export const METRIC = {
   clientErrors: 'ClientErrors',
   serverErrors: 'ServerErrors',
   storeThrottles: 'StoreThrottles',
+  heldPolls: 'HeldPolls',
+  wakeDelay: 'WakeDelay',
+  shedRequests: 'ShedRequests',
 } as const;
 
 /** The dimension `service` is the stack's name in AWS (POWERTOOLS_SERVICE_NAME), so two stacks in one account do not mix. */
@@ -39,6 +42,39 @@ export function responseMetrics(handler: string, status: number): string[] {
   if (status >= 500) counted.push(METRIC.serverErrors);
   if (status === 503) counted.push(METRIC.storeThrottles);
   return counted;
+}
+
+/**
+ * Live delivery, counted in the process (the local server logs a summary now and then) and,
+ * in Lambda, added to the metrics the response publishes: each held poll, the delay from the
+ * append that woke it to its answer, and each request shed under overload.
+ */
+export interface LiveFigures {
+  heldPolls: number;
+  /** Milliseconds, one per poll that a signal in this process woke. */
+  wakeDelaysMs: number[];
+  shed: number;
+}
+
+let live: LiveFigures = { heldPolls: 0, wakeDelaysMs: [], shed: 0 };
+
+export function countHeldPoll(wakeDelayMs: number | undefined): void {
+  live.heldPolls++;
+  if (wakeDelayMs !== undefined && live.wakeDelaysMs.length < 100_000) live.wakeDelaysMs.push(wakeDelayMs);
+  if (!runtime.inLambda) return;
+  metrics.addMetric(METRIC.heldPolls, MetricUnit.Count, 1);
+  if (wakeDelayMs !== undefined) metrics.addMetric(METRIC.wakeDelay, MetricUnit.Milliseconds, wakeDelayMs);
+}
+
+export function countShed(): void {
+  live.shed++;
+}
+
+/** The figures since the last call, and a fresh start. */
+export function takeLiveFigures(): LiveFigures {
+  const taken = live;
+  live = { heldPolls: 0, wakeDelaysMs: [], shed: 0 };
+  return taken;
 }
 
 /** Counts one response and publishes at once: an invocation answers one request. */

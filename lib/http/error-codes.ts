@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   invalid_client_id: 400,
   invalid_limit: 400,
   invalid_format: 400,
+  invalid_wait: 400,
+  invalid_state: 400,
   unauthorized: 401,
   not_found: 404,
   method_not_allowed: 405,

@@ -2,6 +2,7 @@
  * The rules for every value a client sends. Each parser takes `unknown` straight from the
  * request and either returns a clean value or throws the documented 400.
  */
+import { WAIT_LIMIT_S } from '#lib/config';
 import type { ReadRequest } from '#chat/message-log';
 import { badRequest } from './errors';
 
@@ -104,6 +105,31 @@ export function parseReadRequest(query: Readonly<Record<string, string | undefin
   if (after !== undefined) return { kind: 'after', after: parseCursor('after', after, 0), limit };
   if (before !== undefined) return { kind: 'before', before: parseCursor('before', before, 1), limit };
   return { kind: 'newest', limit };
+}
+
+/** How long a poll may be held, and the room state the client holds (v2 long-polling). */
+export interface PollWait {
+  /** Whole seconds, 0 to 25. */
+  readonly seconds: number;
+  readonly state: string | undefined;
+}
+
+const WAIT = /^(0|[1-9][0-9]?)$/;
+const STATE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** `wait` (only together with `after`) and `state`; no `wait` is 0: answer at once. */
+export function parseWait(query: Readonly<Record<string, string | undefined>>, read: ReadRequest): PollWait {
+  const { wait, state } = query;
+  if (state !== undefined && !STATE.test(state)) {
+    throw badRequest('invalid_state', 'state must be 1 to 64 characters of A-Z a-z 0-9 _ -');
+  }
+  if (wait === undefined) return { seconds: 0, state };
+  const seconds = WAIT.test(wait) ? Number(wait) : NaN;
+  if (!(seconds >= 0 && seconds <= WAIT_LIMIT_S)) {
+    throw badRequest('invalid_wait', `wait must be a whole number of seconds from 0 to ${WAIT_LIMIT_S}`);
+  }
+  if (read.kind !== 'after') throw badRequest('invalid_wait', 'wait goes only with after');
+  return { seconds, state };
 }
 
 /** `?format=` wins over `Accept`; JSON unless XML is asked for. */

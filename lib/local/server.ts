@@ -4,7 +4,11 @@
  * API Gateway checks it, and everything else is the built page. It holds no chat logic.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { countShed } from '#aws/metrics';
+import { unavailable } from '#http/errors';
 import type { Handlers } from '#http/handlers';
+import { errorResult } from '#http/responses';
+import type { Admission } from './admission';
 import { gatewayEvent, routeRequest } from './gateway-event';
 import { sendGatewayError, sendResult } from './gateway-result';
 import { serveStatic } from './static-files';
@@ -13,7 +17,12 @@ export interface LocalServerOptions {
   readonly handlers: Handlers;
   /** Folder of the built page; omitted: only the API is served. */
   readonly webRoot?: string;
+  /** Sheds API requests under overload; omitted: every request is taken. */
+  readonly admission?: Admission;
 }
+
+/** What a shed request is answered: the contract's 503, at once. */
+const SHED = errorResult(unavailable(1));
 
 /** API Gateway's own limit on a request body. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -37,26 +46,45 @@ export function createLocalServer(options: LocalServerOptions): Server {
 async function handle(options: LocalServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
-    const body = await readBody(req);
-    if (body === 'too large') return sendGatewayError(res, 413, 'Request Entity Too Large');
-    const method = req.method ?? 'GET';
-    const routed = routeRequest(method, url.pathname);
-    const headers: [string, string][] = [];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
-    const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
-    const event = gatewayEvent({ method, url, headers, body, sourceIp, protocol: `HTTP/${req.httpVersion}` }, routed);
-    const handler = options.handlers[routed.function];
-    let result: unknown;
-    try {
-      result = await handler(event);
-    } catch (error) {
-      // In Lambda an uncaught error is an invocation error, which API Gateway answers with 500.
-      console.error('local server: handler threw', error);
-      return sendGatewayError(res, 500, 'Internal Server Error');
+    // Health stays answered under load: it costs nothing and tells a watcher the server lives.
+    const admission = url.pathname === '/api/health' ? undefined : options.admission;
+    if (admission && !admission.tryEnter()) {
+      countShed();
+      return sendResult(res, SHED);
     }
-    return sendResult(res, result);
+    try {
+      return await handleApi(options, req, res, url);
+    } finally {
+      admission?.leave();
+    }
   }
   return serveStatic(options.webRoot, req, url.pathname, res);
+}
+
+async function handleApi(
+  options: LocalServerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const body = await readBody(req);
+  if (body === 'too large') return sendGatewayError(res, 413, 'Request Entity Too Large');
+  const method = req.method ?? 'GET';
+  const routed = routeRequest(method, url.pathname);
+  const headers: [string, string][] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+  const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
+  const event = gatewayEvent({ method, url, headers, body, sourceIp, protocol: `HTTP/${req.httpVersion}` }, routed);
+  const handler = options.handlers[routed.function];
+  let result: unknown;
+  try {
+    result = await handler(event);
+  } catch (error) {
+    // In Lambda an uncaught error is an invocation error, which API Gateway answers with 500.
+    console.error('local server: handler threw', error);
+    return sendGatewayError(res, 500, 'Internal Server Error');
+  }
+  return sendResult(res, result);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | 'too large'> {

@@ -62,6 +62,8 @@ describe('openapi.yaml', () => {
         'invalid_cursor',
         'invalid_limit',
         'invalid_format',
+        'invalid_wait',
+        'invalid_state',
         'invalid_client_id',
         'unauthorized',
         'not_found',

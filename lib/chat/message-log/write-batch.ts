@@ -27,6 +27,8 @@ export interface LogStore {
   readonly store: StoreClient;
   readonly tableName: string;
   readonly heads: KnownHeads;
+  /** Told of the messages of each batch the store has acknowledged, in id order, before their senders hear. */
+  readonly appended: (room: string, messages: readonly Message[]) => void;
 }
 
 /** Writes the batch at the ids after the head; retries what lost a race until all are settled. */
@@ -53,24 +55,31 @@ export async function writeBatch(log: LogStore, room: string, batch: readonly Pe
     }
 
     const next: PendingSend[] = [];
+    const written: { readonly p: PendingSend; readonly message: Message }[] = [];
+    const repeats: { readonly p: PendingSend; readonly id: number }[] = [];
     let taken: number | undefined;
     let conflict = false;
-    let written = 0;
     for (const [i, outcome] of outcomes.entries()) {
       const p = pending[i]!;
       const message = messages[i]!;
-      if (outcome.kind === 'written') {
-        p.resolve({ message, created: true });
-        written++;
-      } else if (outcome.kind === 'repeat') {
-        p.resolve({ message: await readStored(log, room, outcome.id), created: false });
-      } else {
+      if (outcome.kind === 'written') written.push({ p, message });
+      else if (outcome.kind === 'repeat') repeats.push({ p, id: outcome.id });
+      else {
         if (outcome.kind === 'taken') taken ??= message.id;
         if (outcome.kind === 'conflict') conflict = true;
         next.push(p);
       }
     }
-    if (written > 0) log.heads.remember(room, head + written);
+    if (written.length > 0) {
+      log.heads.remember(room, head + written.length);
+      // Readers first, so that a sender's next poll already finds its own message.
+      log.appended(
+        room,
+        written.map((w) => w.message),
+      );
+      for (const { p, message } of written) p.resolve({ message, created: true });
+    }
+    for (const { p, id } of repeats) p.resolve({ message: await readStored(log, room, id), created: false });
     if (taken !== undefined) {
       // Another writer took the id, and is most likely the only one ahead: try the next id,
       // and ask the store for the head only after losing a few times in a row.
