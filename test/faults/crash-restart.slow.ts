@@ -2,7 +2,8 @@
  * A crash mid-load: the local server and its DynamoDB Local are killed with SIGKILL while
  * clients send, then started again on the same data folder. Every acknowledged message is
  * there, ids stay gap-free, a repeated send in doubt is stored once, and new sends continue
- * the sequence.
+ * the sequence. The restarted server is the sole writer of its store again: it learns each
+ * room's head from the store, so a poll held at the head is woken by the next send.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,13 +101,26 @@ describe('the local server killed mid-load', () => {
     const resent = await Promise.all(
       inDoubt.map((d) => sendUntilAcknowledged(second.url, d.token, room, d.text, d.clientId, tally)),
     );
+    // A poll at the head: nothing new, so it is held until a fresh send wakes it.
+    const head = acknowledged.length + inDoubt.length;
+    expect(
+      (await request(second.url, 'GET', `/api/rooms/${room}/messages?after=${head}`, tokens[0])).json.messages,
+    ).toEqual([]);
+    const held = request(second.url, 'GET', `/api/rooms/${room}/messages?after=${head}&wait=25`, tokens[0]);
     const fresh = await Promise.all(
       tokens.map((token, i) =>
         sendUntilAcknowledged(second.url, token, room, `sender ${i + 1} after the crash`, `after-${i + 1}`, tally),
       ),
     );
     const final = await readRoom(second.url, tokens[0]!, room);
+    const woken = await held;
     await second.stop();
+
+    expect(woken.status).toBe(200);
+    expect(woken.json.messages.length).toBeGreaterThan(0);
+    expect(woken.json.messages.map((m: { id: number }) => m.id)).toEqual(
+      range(head + 1, head + woken.json.messages.length),
+    );
 
     expect(tally.improper).toEqual([]);
     const total = acknowledged.length + inDoubt.length + SENDERS;

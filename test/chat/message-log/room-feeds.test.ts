@@ -1,0 +1,125 @@
+/**
+ * The sole writer's knowledge of its rooms: what a poll costs in store requests, and that the
+ * knowledge is never ahead of the store (it is learnt again when something else wrote).
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoreClient } from '#aws/dynamo';
+import { roomKey } from '#aws/table';
+import { loadApp, uniqueRoom, type App } from '#test/support/app';
+
+/** Counts the store requests the client sends, by operation. */
+function countRequests(store: StoreClient): { readonly taken: () => Record<string, number> } {
+  let counts: Record<string, number> = {};
+  store.middlewareStack.add(
+    (next, context) => async (args) => {
+      const op = (context.commandName ?? '?').replace(/Command$/, '');
+      counts[op] = (counts[op] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: `countRequests-${Math.random()}` },
+  );
+  return {
+    taken: () => {
+      const taken = counts;
+      counts = {};
+      return taken;
+    },
+  };
+}
+
+const user = { user: 'Ana', uid: 'u_0000000000000001' };
+
+describe('readMessages as the sole writer', () => {
+  let app: App;
+  let requests: ReturnType<typeof countRequests>;
+  beforeAll(() => {
+    app = loadApp({ CHAT_SOLE_WRITER: '1' });
+    requests = countRequests(app.services.store);
+  });
+  const read = (room: string, after: number) => app.messageLog.readMessages(room, { kind: 'after', after, limit: 100 });
+
+  it('learns a room with one query, then answers caught-up polls with none', async () => {
+    const room = uniqueRoom('feed');
+    for (const text of ['one', 'two']) await app.messageLog.appendMessage({ room, ...user, text });
+    requests.taken();
+
+    const first = await read(room, 2);
+    expect(requests.taken()).toEqual({ Query: 1 });
+    const again = await Promise.all(Array.from({ length: 20 }, () => read(room, 2)));
+    expect(requests.taken()).toEqual({});
+
+    for (const page of [first, ...again]) expect(page).toEqual({ messages: [], lastId: 2, hasMore: false });
+  });
+
+  it('serves what was just sent, and a first visit, from memory', async () => {
+    const room = uniqueRoom('feed');
+    await read(room, 0);
+    await app.messageLog.appendMessage({ room, ...user, text: 'hello' });
+    requests.taken();
+
+    const poll = await read(room, 0);
+    const newest = await app.messageLog.readMessages(room, { kind: 'newest', limit: 100 });
+    expect(requests.taken()).toEqual({});
+    expect(poll.messages.map((m) => m.text)).toEqual(['hello']);
+    expect(newest).toEqual(poll);
+  });
+
+  it('still queries for history before an id', async () => {
+    const room = uniqueRoom('feed');
+    await app.messageLog.appendMessage({ room, ...user, text: 'old' });
+    await read(room, 1);
+    requests.taken();
+    await app.messageLog.readMessages(room, { kind: 'before', before: 2, limit: 10 });
+    expect(requests.taken()).toEqual({ Query: 1 });
+  });
+
+  it('is rebuilt from the store by a new process (a restart), with nothing lost', async () => {
+    const room = uniqueRoom('feed');
+    for (const text of ['a', 'b', 'c']) await app.messageLog.appendMessage({ room, ...user, text });
+    const restarted = loadApp({ CHAT_SOLE_WRITER: '1' });
+
+    expect(
+      (await restarted.messageLog.readMessages(room, { kind: 'after', after: 1, limit: 100 })).messages.map(
+        (m) => m.id,
+      ),
+    ).toEqual([2, 3]);
+    const { message } = await restarted.messageLog.appendMessage({ room, ...user, text: 'd' });
+    expect(message.id).toBe(4);
+    expect(
+      (await restarted.messageLog.readMessages(room, { kind: 'after', after: 3, limit: 100 })).messages.map(
+        (m) => m.text,
+      ),
+    ).toEqual(['d']);
+  });
+
+  it('learns the room again when an id skips ahead, so it never claims less than the store holds', async () => {
+    const room = uniqueRoom('feed');
+    await app.messageLog.appendMessage({ room, ...user, text: 'mine' });
+    expect((await read(room, 1)).messages).toEqual([]);
+    // Someone else writes id 2 behind the sole writer's back (the mode was set wrongly).
+    await app.services.store.send(
+      new PutCommand({
+        TableName: process.env.CHAT_TABLE_NAME!,
+        Item: { pk: roomKey(room), sk: 2, ...user, text: 'not mine', ts: new Date().toISOString(), writeId: 'other' },
+      }),
+    );
+    // Late, never wrong: until its own next append it may not know of id 2 ...
+    expect((await read(room, 1)).lastId).toBeLessThanOrEqual(2);
+    // ... and its own append lands after it (the writer's condition sees the store), which makes it learn again.
+    const { message } = await app.messageLog.appendMessage({ room, ...user, text: 'mine again' });
+    expect(message.id).toBe(3);
+    expect((await read(room, 1)).messages.map((m) => m.id)).toEqual([2, 3]);
+  });
+});
+
+describe('readMessages on a shared store', () => {
+  it('queries the store for every poll', async () => {
+    const app = loadApp({ CHAT_SOLE_WRITER: '0' });
+    const requests = countRequests(app.services.store);
+    const room = uniqueRoom('shared');
+    await app.messageLog.appendMessage({ room, ...user, text: 'x' });
+    requests.taken();
+    for (let i = 0; i < 3; i++) await app.messageLog.readMessages(room, { kind: 'after', after: 1, limit: 100 });
+    expect(requests.taken()).toEqual({ Query: 3 });
+  });
+});
