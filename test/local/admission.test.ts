@@ -62,6 +62,7 @@ describe('the local server with admission', () => {
         expectMatchesSpec('GET', '/api/rooms/{room}/messages', 503, {
           status: 503,
           headers: Object.fromEntries(shed.headers),
+          cookies: [],
           text: JSON.stringify(body),
         });
         expect(body.error.code).toBe('unavailable');
