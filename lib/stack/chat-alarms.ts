@@ -1,6 +1,7 @@
 /**
  * What wakes someone up: the API answering 5xx, the store throttling, functions failing or
- * being throttled. Every alarm notifies one SNS topic; subscribe to it (DEPLOY.md).
+ * being throttled, the read function's concurrency budget running hot. Every alarm notifies
+ * one SNS topic; subscribe to it (DEPLOY.md).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -18,12 +19,15 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { METRIC } from '#aws/metrics';
 import { METRICS_NAMESPACE, type ChatFunction } from './chat-function';
+import { POLL_CONCURRENCY_ALARM_SHARE } from './poll-limits';
 
 const PERIOD = Duration.minutes(5);
 
 export interface ChatAlarmsProps {
   readonly api: HttpApi;
   readonly functions: readonly ChatFunction[];
+  /** The read function and its reserved concurrency, when it has a budget. */
+  readonly pollBudget: { readonly reader: ChatFunction; readonly concurrency: number } | undefined;
   readonly alarmEmail: string | undefined;
 }
 
@@ -84,7 +88,9 @@ export class ChatAlarms extends Construct {
       evaluationPeriods: 1,
     });
     this.add('FunctionThrottles', {
-      description: 'Lambda refused invocations: the account or Region concurrency limit is reached.',
+      description:
+        "Lambda refused invocations: the account's concurrency is exhausted, or the read function's budget is " +
+        '(its polls then reach the page as 503 with Retry-After).',
       metric: sum(
         props.functions.map((f) => f.function.metricThrottles({ period: PERIOD, statistic: 'Sum' })),
         'Function throttles',
@@ -92,17 +98,39 @@ export class ChatAlarms extends Construct {
       threshold: 1,
       evaluationPeriods: 1,
     });
+    if (props.pollBudget) {
+      const { reader, concurrency } = props.pollBudget;
+      const threshold = Math.ceil(POLL_CONCURRENCY_ALARM_SHARE * concurrency);
+      this.add('PollConcurrency', {
+        description:
+          `The read function ran ${threshold} or more instances at once (of its budget of ${concurrency}) in 3 of ` +
+          '5 minutes: polls are about to be refused (503). Raise pollConcurrency if the account allows, or set ' +
+          'pollWaitSeconds to 0: any hold keeps one instance busy per open page.',
+        // Lambda publishes it for every function, once a minute; the peak is what matters.
+        metric: reader.function.metric('ConcurrentExecutions', { statistic: 'Maximum', period: Duration.minutes(1) }),
+        threshold,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+      });
+    }
   }
 
   private add(
     id: string,
-    props: { description: string; metric: IMetric; threshold: number; evaluationPeriods: number },
+    props: {
+      description: string;
+      metric: IMetric;
+      threshold: number;
+      evaluationPeriods: number;
+      datapointsToAlarm?: number;
+    },
   ): void {
     const alarm = new Alarm(this, id, {
       alarmDescription: props.description,
       metric: props.metric,
       threshold: props.threshold,
       evaluationPeriods: props.evaluationPeriods,
+      ...(props.datapointsToAlarm !== undefined ? { datapointsToAlarm: props.datapointsToAlarm } : {}),
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       // No traffic is not a problem.
       treatMissingData: TreatMissingData.NOT_BREACHING,

@@ -56,6 +56,8 @@ export interface ChatFunctionProps {
   readonly description: string;
   readonly timeout: Duration;
   readonly memorySize: number;
+  /** Reserved concurrency: the most instances it may run at once, set aside for it alone. Unset: none. */
+  readonly reservedConcurrency?: number;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
 }
@@ -98,6 +100,7 @@ export class ChatFunction extends Construct {
       architecture: Architecture.ARM_64,
       timeout: props.timeout,
       memorySize: props.memorySize,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       role: this.role,
       logGroup: this.logGroup,
       bundling: BUNDLING,

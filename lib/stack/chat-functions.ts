@@ -9,6 +9,8 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { FunctionName } from '#http/routes';
 import { ChatFunction, type TableAction } from './chat-function';
+import type { PollSettings } from './config';
+import { POLL_STORE_BUDGET_S, pollTimeoutSeconds } from './poll-limits';
 
 export interface FunctionNeeds {
   /**
@@ -25,7 +27,9 @@ export interface FunctionNeeds {
   /**
    * Above the longest the code can take before it answers by itself (the SDK's 3 attempts
    * of at most 3 s each per store call, the append's 8 s deadline), so a slow store gets
-   * the documented JSON 503 rather than a Lambda timeout; below HTTP API's 30 s limit.
+   * the documented JSON 503 rather than a Lambda timeout; below HTTP API's 30 s limit. The
+   * read function's is for a poll that is not held; a held poll adds its wait
+   * (poll-limits.ts).
    */
   readonly timeout: Duration;
 }
@@ -65,7 +69,7 @@ export const FUNCTION_NEEDS: Readonly<Record<FunctionName, FunctionNeeds>> = {
     description: 'GET /api/rooms/{room}/messages',
     table: ['Query'],
     sessionKey: true,
-    timeout: Duration.seconds(15),
+    timeout: Duration.seconds(POLL_STORE_BUDGET_S),
   },
   // The send limit (UpdateItem), the room's head (Query), the write (a conditional PutItem, or
   // a transaction of conditional puts, which IAM authorises as PutItem item by item) and the
@@ -85,6 +89,7 @@ export interface ChatFunctionsProps {
   readonly sessionKeyVersion: string;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  readonly poll: PollSettings;
 }
 
 export class ChatFunctions extends Construct {
@@ -94,19 +99,29 @@ export class ChatFunctions extends Construct {
     super(scope, id);
     const entries = (Object.keys(FUNCTION_NEEDS) as FunctionName[]).map((name) => {
       const needs = FUNCTION_NEEDS[name];
+      const reads = name === 'read-messages';
       const fn = new ChatFunction(this, pascalCase(needs.deployedAs), {
         name,
         deployedAs: needs.deployedAs,
         description: `Chat: ${needs.description}`,
-        timeout: needs.timeout,
+        // A held poll occupies its instance for the whole hold, then may still re-check the store.
+        timeout: reads ? Duration.seconds(pollTimeoutSeconds(props.poll.waitSeconds)) : needs.timeout,
         // CPU grows with memory: 256 MB loads the ~0.5 MB bundle and its SDK about twice as fast
         // as 128 MB, and the handlers are short, so the cost per request hardly moves.
         memorySize: 256,
+        // Only the read function holds requests, so only it gets a budget (and a ceiling).
+        ...(reads ? { reservedConcurrency: props.poll.concurrency } : {}),
         logRetention: props.logRetention,
         removalPolicy: props.removalPolicy,
       });
       if (needs.table.length > 0) fn.bindTable(props.table, needs.table);
       if (needs.sessionKey) fn.bindSessionKey(props.sessionKey, props.sessionKeyVersion);
+      if (reads) {
+        // Read by lib/config.ts: the longest hold (0: answer at once) and, while holding, how
+        // often to re-check the store (one strongly consistent query each time).
+        fn.function.addEnvironment('CHAT_WAIT_MAX_S', String(props.poll.waitSeconds));
+        fn.function.addEnvironment('CHAT_WAIT_CHECK_MS', String(props.poll.checkMs));
+      }
       return [name, fn] as const;
     });
     this.byName = Object.fromEntries(entries) as Record<FunctionName, ChatFunction>;
@@ -114,6 +129,11 @@ export class ChatFunctions extends Construct {
 
   get all(): ChatFunction[] {
     return Object.values(this.byName);
+  }
+
+  /** The read function, which holds polls. */
+  get reader(): ChatFunction {
+    return this.byName['read-messages'];
   }
 }
 

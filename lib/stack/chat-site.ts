@@ -2,6 +2,10 @@
  * The page and its one origin: a private bucket served by CloudFront through origin access
  * control, and `/api/*` on the same distribution passed through to the HTTP API uncached.
  * Page and API share one origin, so the session cookie needs no CORS and stays SameSite=Strict.
+ *
+ * Errors the API Gateway makes itself (a throttled or failed invocation) carry neither the
+ * API's error body nor its headers; the distribution turns them into the API's 503 with
+ * Retry-After, and never caches an error (DEPLOY.md, "When the functions are throttled").
  */
 import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
@@ -23,7 +27,25 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { unavailable } from '#http/errors';
+import { errorResult } from '#http/responses';
 import { SITE_HEADERS } from '../site-headers';
+import { HTTP_API_INTEGRATION_LIMIT_S } from './poll-limits';
+
+/** The page bucket's copy of the API's 503 body, which CloudFront answers instead of a 500. */
+export const UNAVAILABLE_PAGE_PATH = '/errors/unavailable.json';
+
+/** Seconds to wait before repeating a request the edge answered 503 (its Retry-After). */
+export const EDGE_RETRY_AFTER_S = 1;
+
+/** The very body the handlers answer 503 `unavailable` with, so a client cannot tell the two apart. */
+export const UNAVAILABLE_BODY = errorResult(unavailable(EDGE_RETRY_AFTER_S)).body as string;
+
+/**
+ * The 5xx answers CloudFront must never keep in its cache (by default it keeps an error for
+ * 10 s and serves it to every viewer of that path); 500 is also answered as the API's 503.
+ */
+export const UNCACHED_ERRORS = [500, 502, 503, 504] as const;
 
 export interface ChatSiteProps {
   /** The folder of the built page (scripts/build.mjs `buildWeb`). */
@@ -39,6 +61,8 @@ export class ChatSite extends Construct {
   readonly logBucket: Bucket;
   readonly distribution: Distribution;
   readonly headers: ResponseHeadersPolicy;
+  /** The page's headers, plus Retry-After and Cache-Control where an answer has none: for /api/* and the error body. */
+  readonly apiHeaders: ResponseHeadersPolicy;
   readonly deployment: BucketDeployment;
 
   constructor(scope: Construct, id: string, props: ChatSiteProps) {
@@ -68,24 +92,41 @@ export class ChatSite extends Construct {
     });
 
     // The same headers the local server sends (lib/site-headers.ts), plus HSTS.
+    const securityHeadersBehavior = {
+      contentSecurityPolicy: { contentSecurityPolicy: SITE_HEADERS['Content-Security-Policy']!, override: true },
+      strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+      contentTypeOptions: { override: true },
+      referrerPolicy: { referrerPolicy: SITE_HEADERS['Referrer-Policy'] as HeadersReferrerPolicy, override: true },
+      frameOptions: { frameOption: SITE_HEADERS['X-Frame-Options'] as HeadersFrameOption, override: true },
+    };
     this.headers = new ResponseHeadersPolicy(this, 'Headers', {
       // CloudFormation requires a name, unique in the account: the same stack in two Regions must not collide.
       responseHeadersPolicyName: `${Stack.of(this).stackName}-headers-${Aws.REGION}`,
       comment: 'Chat: strict CSP, HSTS, nosniff, no referrer, no framing',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: SITE_HEADERS['Content-Security-Policy']!, override: true },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
-        contentTypeOptions: { override: true },
-        referrerPolicy: { referrerPolicy: SITE_HEADERS['Referrer-Policy'] as HeadersReferrerPolicy, override: true },
-        frameOptions: { frameOption: SITE_HEADERS['X-Frame-Options'] as HeadersFrameOption, override: true },
+      securityHeadersBehavior,
+    });
+    // The handlers send both headers on every answer (Retry-After with their 429 and 503), and
+    // the origin's value always wins. What lacks them are the answers API Gateway makes itself
+    // (its 429 when the stage throttles, its errors when an invocation fails) and the error body
+    // below. HTTP gives Retry-After no meaning on other statuses, and clients ignore it there.
+    this.apiHeaders = new ResponseHeadersPolicy(this, 'ApiHeaders', {
+      responseHeadersPolicyName: `${Stack.of(this).stackName}-api-headers-${Aws.REGION}`,
+      comment: 'Chat API: the page headers, plus Retry-After and Cache-Control no-store where missing',
+      securityHeadersBehavior,
+      customHeadersBehavior: {
+        customHeaders: [
+          { header: 'Retry-After', value: String(EDGE_RETRY_AFTER_S), override: false },
+          { header: 'Cache-Control', value: 'no-store', override: false },
+        ],
       },
     });
 
+    const siteOrigin = S3BucketOrigin.withOriginAccessControl(this.bucket);
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Chat: the page and /api/*',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: siteOrigin,
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.headers,
@@ -96,6 +137,9 @@ export class ChatSite extends Construct {
           origin: new HttpOrigin(props.apiDomainName, {
             protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
             originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+            // Longer than the HTTP API ever takes to answer (it gives up at 30 s), so CloudFront
+            // never gives up first and repeats a held poll (it repeats a GET whose answer times out).
+            readTimeout: Duration.seconds(HTTP_API_INTEGRATION_LIMIT_S + 5),
           }),
           // Refused over plain HTTP rather than redirected: a redirected POST arrives as a GET.
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
@@ -104,9 +148,26 @@ export class ChatSite extends Construct {
           // except Host, which must name the API for API Gateway to accept the request.
           cachePolicy: CachePolicy.CACHING_DISABLED,
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          responseHeadersPolicy: this.headers,
+          responseHeadersPolicy: this.apiHeaders,
+        },
+        // The error body, from the page bucket, with the API's headers (Retry-After among them).
+        '/errors/*': {
+          origin: siteOrigin,
+          viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+          responseHeadersPolicy: this.apiHeaders,
         },
       },
+      // API Gateway answers a throttled invocation (the read function's budget, or the
+      // account's concurrency, exhausted) with its own 500, and an HTTP API cannot change that
+      // answer. CloudFront can, but only for the whole distribution and by status code alone:
+      // every 500 becomes the API's 503 with Retry-After, a handler's own 500 (a bug) too,
+      // which still counts as a 500 in the API's metrics and alarms. No error is cached.
+      errorResponses: UNCACHED_ERRORS.map((httpStatus) =>
+        httpStatus === 500
+          ? { httpStatus, responseHttpStatus: 503, responsePagePath: UNAVAILABLE_PAGE_PATH, ttl: Duration.seconds(0) }
+          : { httpStatus, ttl: Duration.seconds(0) },
+      ),
       httpVersion: HttpVersion.HTTP2_AND_3,
       // North America and Europe edges: the cheapest class; other viewers are served from there.
       priceClass: PriceClass.PRICE_CLASS_100,
@@ -132,7 +193,7 @@ export class ChatSite extends Construct {
     });
 
     this.deployment = new BucketDeployment(this, 'Deploy', {
-      sources: [Source.asset(props.siteDir)],
+      sources: [Source.asset(props.siteDir), Source.data(UNAVAILABLE_PAGE_PATH.slice(1), UNAVAILABLE_BODY)],
       destinationBucket: this.bucket,
       distribution: this.distribution,
       distributionPaths: ['/*'],

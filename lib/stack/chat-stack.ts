@@ -41,6 +41,7 @@ export class ChatStack extends Stack {
       sessionKeyVersion: config.sessionKeyVersion,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
+      poll: config.poll,
     });
     this.httpApi = new ChatHttpApi(this, 'Http', {
       functions: this.functions.byName,
@@ -57,6 +58,10 @@ export class ChatStack extends Stack {
     this.alarms = new ChatAlarms(this, 'Alarms', {
       api: this.httpApi.api,
       functions: this.functions.all,
+      pollBudget:
+        config.poll.concurrency !== undefined
+          ? { reader: this.functions.reader, concurrency: config.poll.concurrency }
+          : undefined,
       alarmEmail: config.alarmEmail,
     });
 

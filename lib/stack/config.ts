@@ -6,6 +6,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { DEFAULT_POLL_CONCURRENCY, MAX_POLL_WAIT_S, POLL_CHECK_MS } from './poll-limits';
 
 export interface ChatStackConfig {
   /** Names the stack (`Chat-<stage>`), so stages live side by side in one account. */
@@ -21,6 +22,20 @@ export interface ChatStackConfig {
   readonly sessionKeyVersion: string;
   /** Where alarm notifications go by e-mail, if anywhere (subscribers can also be added later). */
   readonly alarmEmail: string | undefined;
+  readonly poll: PollSettings;
+}
+
+/** How the read function answers polls (long-polling): DEPLOY.md, "Long-polling". */
+export interface PollSettings {
+  /** The longest a poll is held (CHAT_WAIT_MAX_S), 0 to MAX_POLL_WAIT_S; 0: never hold. */
+  readonly waitSeconds: number;
+  /** While holding, re-check the store this often (CHAT_WAIT_CHECK_MS), one query each time. */
+  readonly checkMs: number;
+  /**
+   * The read function's reserved concurrency, its budget and its ceiling: what held polls may
+   * take from the account, so that sends and logins always find an instance. Undefined: none.
+   */
+  readonly concurrency: number | undefined;
 }
 
 export const CONTEXT_DEFAULTS = {
@@ -31,6 +46,9 @@ export const CONTEXT_DEFAULTS = {
   throttleBurst: 1000,
   removalPolicy: 'retain',
   sessionKeyVersion: '1',
+  pollWaitSeconds: 0,
+  pollWaitCheckMs: 1000,
+  pollConcurrency: 'auto',
 } as const;
 
 /** The retention periods CloudWatch Logs accepts. */
@@ -73,6 +91,8 @@ export function readConfig(node: Node): ChatStackConfig {
     throw new Error(`context alarmEmail: an e-mail address, got "${String(alarmEmail)}"`);
   }
 
+  const poll = readPollSettings(get);
+
   return {
     stage,
     logRetention: logRetentionDays as RetentionDays,
@@ -81,7 +101,44 @@ export function readConfig(node: Node): ChatStackConfig {
     removalPolicy: removal === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     sessionKeyVersion: String(get('sessionKeyVersion')),
     alarmEmail,
+    poll,
   };
+}
+
+function readPollSettings(get: (key: keyof typeof CONTEXT_DEFAULTS) => unknown): PollSettings {
+  const waitSeconds = wholeNumber('pollWaitSeconds', get('pollWaitSeconds'));
+  if (waitSeconds > MAX_POLL_WAIT_S) {
+    throw new Error(
+      `context pollWaitSeconds: 0 to ${MAX_POLL_WAIT_S} (a held poll needs its wait plus 15 s for the store, ` +
+        `within the HTTP API's 30 s), got ${waitSeconds}`,
+    );
+  }
+
+  const checkMs = wholeNumber('pollWaitCheckMs', get('pollWaitCheckMs'));
+  if (checkMs < POLL_CHECK_MS.min || checkMs > POLL_CHECK_MS.max) {
+    throw new Error(`context pollWaitCheckMs: ${POLL_CHECK_MS.min} to ${POLL_CHECK_MS.max} ms, got ${checkMs}`);
+  }
+
+  // auto: a budget while polls are held; none while they are not, as short as any other call
+  // (a reservation would only take concurrency from the rest of the account, and fail the
+  // deploy in a new account whose quota is still 10 or 50).
+  const raw = String(get('pollConcurrency'));
+  let concurrency: number | undefined;
+  if (raw === 'auto') concurrency = waitSeconds > 0 ? DEFAULT_POLL_CONCURRENCY : undefined;
+  else if (raw === 'none') concurrency = undefined;
+  else {
+    concurrency = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+      throw new Error(`context pollConcurrency: "auto", "none" or a whole number of at least 1, got "${raw}"`);
+    }
+  }
+  if (concurrency === undefined && waitSeconds > 0) {
+    throw new Error(
+      'context pollConcurrency: held polls need a budget (a number, or "auto"), or they could take ' +
+        'every instance the account has from sends and logins; "none" only with pollWaitSeconds 0',
+    );
+  }
+  return { waitSeconds, checkMs, concurrency };
 }
 
 /** Context from cdk.json is a number; from `-c key=value` it is a string. */

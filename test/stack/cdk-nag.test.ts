@@ -51,6 +51,7 @@ function allFindings(root: IConstruct): { findings: { id: string; path: string }
 describe.each([
   ['retain', { removalPolicy: 'retain' }],
   ['destroy (buckets emptied by CDK on delete)', { removalPolicy: 'destroy' }],
+  ['retain, polls held (a concurrency budget and its alarm)', { pollWaitSeconds: 14 }],
 ])('cdk-nag AWS Solutions checks, removal policy %s', (_, context) => {
   let synth: Synthesised;
   beforeAll(() => {

@@ -10,6 +10,7 @@ import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '#aws/table';
 import { CONTENT_SECURITY_POLICY, SITE_HEADERS } from '#lib/site-headers';
 import { FUNCTION_NEEDS } from '#stack/chat-functions';
 import { ACCESS_LOG_FIELDS } from '#stack/chat-http-api';
+import { EDGE_RETRY_AFTER_S, UNAVAILABLE_BODY, UNAVAILABLE_PAGE_PATH } from '#stack/chat-site';
 import { CDK_JSON_CONTEXT, idsOfType, resources, synthChat, type Resources, type Synthesised } from './synth';
 
 const FUNCTION_NAMES = Object.keys(FUNCTION_NEEDS) as FunctionName[];
@@ -209,6 +210,27 @@ describe('the functions', () => {
       expect(env.CHAT_SESSION_KEY).toBeUndefined();
     }
   });
+
+  it('tell only the read function how long to hold a poll: by default not at all, re-checking every second', () => {
+    for (const name of FUNCTION_NAMES) {
+      const env = all[id(fn(name).function)]!.Properties.Environment.Variables as Record<string, unknown>;
+      expect({ name, wait: env.CHAT_WAIT_MAX_S, check: env.CHAT_WAIT_CHECK_MS }).toEqual(
+        name === 'read-messages'
+          ? { name, wait: String(CDK_JSON_CONTEXT.pollWaitSeconds), check: String(CDK_JSON_CONTEXT.pollWaitCheckMs) }
+          : { name, wait: undefined, check: undefined },
+      );
+    }
+    expect(CDK_JSON_CONTEXT.pollWaitSeconds).toBe(0);
+  });
+
+  it('reserve no concurrency while polls are not held, so a new account with a small quota can deploy', () => {
+    for (const name of FUNCTION_NAMES) {
+      expect({ name, reserved: all[id(fn(name).function)]!.Properties.ReservedConcurrentExecutions }).toEqual({
+        name,
+        reserved: undefined,
+      });
+    }
+  });
 });
 
 describe('the session key', () => {
@@ -288,6 +310,7 @@ describe('the site', () => {
   const logBucketId = () => id(synth.stack.site.logBucket);
   const distribution = () => all[id(synth.stack.site.distribution)]!.Properties.DistributionConfig;
   const headersPolicyRef = () => ({ Ref: id(synth.stack.site.headers) });
+  const apiHeadersPolicyRef = () => ({ Ref: id(synth.stack.site.apiHeaders) });
 
   it('keeps both buckets private: all public access blocked, S3-managed encryption, TLS required', () => {
     for (const b of [bucketId(), logBucketId()]) {
@@ -355,7 +378,7 @@ describe('the site', () => {
 
   it('passes /api/* to the HTTP API over TLS 1.2: uncached, every method, all query strings and cookies, not Host', () => {
     const config = distribution();
-    expect(config.CacheBehaviors).toHaveLength(1);
+    expect(config.CacheBehaviors.map((b: any) => b.PathPattern)).toEqual(['/api/*', '/errors/*']);
     const api = config.CacheBehaviors[0];
     expect(api).toMatchObject({
       PathPattern: '/api/*',
@@ -363,27 +386,68 @@ describe('the site', () => {
       AllowedMethods: expect.arrayContaining(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']),
       CachePolicyId: CachePolicy.CACHING_DISABLED.cachePolicyId,
       OriginRequestPolicyId: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.originRequestPolicyId,
-      ResponseHeadersPolicyId: headersPolicyRef(),
+      ResponseHeadersPolicyId: apiHeadersPolicyRef(),
     });
     const origin = config.Origins.find((o: any) => o.Id === api.TargetOriginId);
-    expect(origin.CustomOriginConfig).toEqual({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
+    // CloudFront waits longer than the HTTP API ever does (30 s), so it never repeats a held poll itself.
+    expect(origin.CustomOriginConfig).toEqual({
+      OriginProtocolPolicy: 'https-only',
+      OriginSSLProtocols: ['TLSv1.2'],
+      OriginReadTimeout: 35,
+    });
     expect(origin.DomainName).toEqual({
       'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [id(synth.stack.httpApi.api), 'ApiEndpoint'] }] }],
     });
   });
 
   it('adds the local server’s security headers to every response, with HSTS, and a CSP without inline script', () => {
-    const headers = all[id(synth.stack.site.headers)]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
-    expect(headers).toEqual({
-      ContentSecurityPolicy: { ContentSecurityPolicy: CONTENT_SECURITY_POLICY, Override: true },
-      ContentTypeOptions: { Override: true },
-      ReferrerPolicy: { ReferrerPolicy: SITE_HEADERS['Referrer-Policy'], Override: true },
-      FrameOptions: { FrameOption: SITE_HEADERS['X-Frame-Options'], Override: true },
-      StrictTransportSecurity: { AccessControlMaxAgeSec: 365 * 24 * 3600, IncludeSubdomains: true, Override: true },
-    });
+    for (const policy of [synth.stack.site.headers, synth.stack.site.apiHeaders]) {
+      const headers = all[id(policy)]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+      expect(headers).toEqual({
+        ContentSecurityPolicy: { ContentSecurityPolicy: CONTENT_SECURITY_POLICY, Override: true },
+        ContentTypeOptions: { Override: true },
+        ReferrerPolicy: { ReferrerPolicy: SITE_HEADERS['Referrer-Policy'], Override: true },
+        FrameOptions: { FrameOption: SITE_HEADERS['X-Frame-Options'], Override: true },
+        StrictTransportSecurity: { AccessControlMaxAgeSec: 365 * 24 * 3600, IncludeSubdomains: true, Override: true },
+      });
+    }
     expect(CONTENT_SECURITY_POLICY).toMatch(/script-src 'self'(;|$)/);
     expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
     expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
+  });
+
+  it('answers any 500 as the API’s 503 with Retry-After, and never keeps an error in the edge cache', () => {
+    // API Gateway answers a throttled invocation with its own 500; an HTTP API cannot change it.
+    expect(distribution().CustomErrorResponses).toEqual([
+      { ErrorCode: 500, ResponseCode: 503, ResponsePagePath: UNAVAILABLE_PAGE_PATH, ErrorCachingMinTTL: 0 },
+      { ErrorCode: 502, ErrorCachingMinTTL: 0 },
+      { ErrorCode: 503, ErrorCachingMinTTL: 0 },
+      { ErrorCode: 504, ErrorCachingMinTTL: 0 },
+    ]);
+    // The body is the one the handlers answer 503 with, served from the page bucket.
+    expect(JSON.parse(UNAVAILABLE_BODY)).toEqual({ error: { code: 'unavailable', message: expect.any(String) } });
+    const errors = distribution().CacheBehaviors.find((b: any) => b.PathPattern === '/errors/*');
+    expect(errors).toMatchObject({
+      TargetOriginId: distribution().DefaultCacheBehavior.TargetOriginId,
+      ViewerProtocolPolicy: 'redirect-to-https',
+      ResponseHeadersPolicyId: apiHeadersPolicyRef(),
+    });
+    expect(errors.AllowedMethods).toBeUndefined(); // CloudFront's default: GET and HEAD only
+    expect(UNAVAILABLE_PAGE_PATH).toMatch(/^\/errors\/[a-z-]+\.json$/);
+  });
+
+  it('adds Retry-After and Cache-Control: no-store to API answers that lack them, never over the handlers’ own', () => {
+    const custom = all[id(synth.stack.site.apiHeaders)]!.Properties.ResponseHeadersPolicyConfig.CustomHeadersConfig;
+    expect(custom).toEqual({
+      Items: [
+        { Header: 'Retry-After', Value: String(EDGE_RETRY_AFTER_S), Override: false },
+        { Header: 'Cache-Control', Value: 'no-store', Override: false },
+      ],
+    });
+    // The page itself gets neither.
+    expect(
+      all[id(synth.stack.site.headers)]!.Properties.ResponseHeadersPolicyConfig.CustomHeadersConfig,
+    ).toBeUndefined();
   });
 
   it('deploys the page into the bucket and invalidates the CDN', () => {
@@ -393,11 +457,15 @@ describe('the site', () => {
       DistributionPaths: ['/*'],
       Prune: true,
     });
+    // The built page, and the error body.
+    const deployment = Object.values(all).find((r) => r.Type === 'Custom::CDKBucketDeployment')!;
+    expect(deployment.Properties.SourceObjectKeys).toHaveLength(2);
   });
 });
 
 describe('operations', () => {
   it('alarms on the 5xx rate, store throttles, function errors and function throttles, all to one topic', () => {
+    // With no poll held (the default) the read function has no budget, so no budget alarm either.
     const topic = { Ref: id(synth.stack.alarms.topic) };
     const alarmIds = idsOfType(synth.template, 'AWS::CloudWatch::Alarm');
     expect(alarmIds.map((a) => a.replace(/^Alarms|[0-9A-F]{8}$/g, '')).sort()).toEqual(

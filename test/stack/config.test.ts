@@ -20,6 +20,7 @@ describe('readConfig', () => {
       removalPolicy: RemovalPolicy.RETAIN,
       sessionKeyVersion: '1',
       alarmEmail: undefined,
+      poll: { waitSeconds: 0, checkMs: 1000, concurrency: undefined },
     });
   });
 
@@ -37,14 +38,46 @@ describe('readConfig', () => {
     [{ throttleBurst: 'many' }, /context throttleBurst: a whole number/],
     [{ removalPolicy: 'delete' }, /context removalPolicy: "retain" or "destroy"/],
     [{ alarmEmail: 'ops' }, /context alarmEmail: an e-mail address/],
+    [{ pollWaitSeconds: -1 }, /context pollWaitSeconds: a whole number/],
+    [{ pollWaitSeconds: '2.5' }, /context pollWaitSeconds: a whole number/],
+    [{ pollWaitSeconds: 15 }, /context pollWaitSeconds: 0 to 14 \(a held poll needs its wait plus 15 s/],
+    [{ pollWaitSeconds: 25 }, /context pollWaitSeconds: 0 to 14/],
+    [{ pollWaitCheckMs: 99 }, /context pollWaitCheckMs: 100 to 60000 ms, got 99/],
+    [{ pollWaitCheckMs: 60_001 }, /context pollWaitCheckMs: 100 to 60000 ms/],
+    [{ pollWaitCheckMs: 'often' }, /context pollWaitCheckMs: a whole number/],
+    [{ pollConcurrency: 0 }, /context pollConcurrency: "auto", "none" or a whole number of at least 1, got "0"/],
+    [{ pollConcurrency: 'lots' }, /context pollConcurrency: "auto", "none" or a whole number/],
+    [{ pollWaitSeconds: 5, pollConcurrency: 'none' }, /context pollConcurrency: held polls need a budget/],
   ])('refuses %j', (context, message) => {
     expect(() => configWith(context)).toThrow(message);
+  });
+
+  it('holds polls only with a concurrency budget: 100 by default, or the one given', () => {
+    expect(configWith({ pollWaitSeconds: 14 }).poll).toEqual({ waitSeconds: 14, checkMs: 1000, concurrency: 100 });
+    expect(configWith({ pollWaitSeconds: '10', pollWaitCheckMs: '500', pollConcurrency: '250' }).poll).toEqual({
+      waitSeconds: 10,
+      checkMs: 500,
+      concurrency: 250,
+    });
+    // A budget for short polls too, if asked for (against a slow store); none, if asked for.
+    expect(configWith({ pollConcurrency: 40 }).poll.concurrency).toBe(40);
+    expect(configWith({ pollConcurrency: 'none' }).poll.concurrency).toBeUndefined();
   });
 
   it('refuses a message retention other than 0 until the message log can expire messages safely', () => {
     expect(() => configWith({ messageRetentionDays: 30 })).toThrow(
       'context messageRetentionDays: only 0 (keep messages forever) is supported yet',
     );
+  });
+});
+
+describe('a synth with a wrong poll setting', () => {
+  it.each([
+    [{ pollWaitSeconds: 20 }, /context pollWaitSeconds: 0 to 14/],
+    [{ pollWaitCheckMs: 50 }, /context pollWaitCheckMs: 100 to 60000 ms/],
+    [{ pollWaitSeconds: 3, pollConcurrency: 'none' }, /context pollConcurrency: held polls need a budget/],
+  ])('stops with a message: %j', (context, message) => {
+    expect(() => synthChat(context)).toThrow(message);
   });
 });
 

@@ -31,9 +31,16 @@ export function synthChat(context: Record<string, unknown> = {}, options: { bund
   const app = new App({ outdir, context: { ...CDK_JSON_CONTEXT, ...skipBundling, ...context } });
   // The page's sources stand in for the built page (bin/chat.ts builds it): no test deploys it.
   const siteDir = join(PROJECT_ROOT, 'web');
-  const stack = addChatStack(app, siteDir);
-  const template = Template.fromStack(stack);
-  return { app, stack, template, outdir, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+  const cleanup = () => rmSync(outdir, { recursive: true, force: true });
+  try {
+    const stack = addChatStack(app, siteDir);
+    const template = Template.fromStack(stack);
+    return { app, stack, template, outdir, cleanup };
+  } catch (error) {
+    // A setting the synth refuses (config.test.ts) leaves nothing behind.
+    cleanup();
+    throw error;
+  }
 }
 
 export type Resources = Record<
