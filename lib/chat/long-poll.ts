@@ -75,6 +75,11 @@ export function createLongPoll({ reader, signals, checkMs, now = Date.now, obser
             holding++;
           }
           const why = await wake.until(Math.min(deadline - now(), checkMs));
+          if (why === 'timeout' && now() >= deadline) {
+            // Nothing came: the last answer still holds (late at worst, never wrong), so no last read.
+            observe?.({ outcome: 'timeout', wakeDelayMs: undefined });
+            return page;
+          }
           signalledAt = why === 'signal' ? wake.signalledAt() : undefined;
         } finally {
           wake.cancel();
