@@ -62,10 +62,19 @@ export interface Person {
   readonly problems: string[];
 }
 
+/** What to do to a new page before it opens the chat (install a clock, a recorder…). */
+export type Prepare = (page: Page) => Promise<void>;
+
 /** A new browser profile (own storage) on the page at `url`; not logged in yet. */
-export async function visit(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Person> {
+export async function visit(
+  browser: Browser,
+  url: string,
+  options: BrowserContextOptions = {},
+  prepare?: Prepare,
+): Promise<Person> {
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1000, height: 720 }, ...options });
   const page = await context.newPage();
+  await prepare?.(page);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
@@ -93,8 +102,9 @@ export async function personIn(
   url: string,
   name: string,
   options: BrowserContextOptions = {},
+  prepare?: Prepare,
 ): Promise<Person> {
-  const person = await visit(browser, url, options);
+  const person = await visit(browser, url, options, prepare);
   await logIn(person.page, name);
   return person;
 }
@@ -129,19 +139,16 @@ export async function setTabHidden(page: Page, hidden: boolean): Promise<void> {
   }, hidden);
 }
 
-/** Counts the page's polls of the message list (GET …/messages?after=…), with `now()` at each. */
-export function countPolls(
-  page: Page,
-  now: () => number = Date.now,
-): { count: number; readonly times: number[]; inFlight: number } {
-  const counter = { count: 0, times: [] as number[], inFlight: 0 };
+/** Counts the page's polls of the message list (GET …/messages?after=…) as they go on the wire, with their URLs. */
+export function countPolls(page: Page): { count: number; readonly urls: URL[]; inFlight: number } {
+  const counter = { count: 0, urls: [] as URL[], inFlight: 0 };
   const isPoll = (request: { url(): string; method(): string }) =>
     request.method() === 'GET' && /\/api\/rooms\/[^/]+\/messages\?after=/.test(request.url());
   page.on('request', (request) => {
     if (!isPoll(request)) return;
     counter.count++;
     counter.inFlight++;
-    counter.times.push(now());
+    counter.urls.push(new URL(request.url()));
   });
   const done = (request: { url(): string; method(): string }) => {
     if (isPoll(request)) counter.inFlight--;
@@ -149,6 +156,92 @@ export function countPolls(
   page.on('requestfinished', done);
   page.on('requestfailed', done);
   return counter;
+}
+
+/** One poll of the message list (GET …/messages?after=…), as the page itself saw it, on its own clock. */
+export interface PollRecord {
+  readonly url: string;
+  /** The `wait` it asked for (undefined: none). */
+  readonly wait: number | undefined;
+  /** performance.now() in the page (simulated when the page's clock is). */
+  readonly startedAt: number;
+  readonly answeredAt?: number;
+  readonly pollAfterMs?: number;
+  /** The texts of the messages it brought. */
+  readonly texts?: string[];
+  /** The name of the error it failed with (AbortError: the page gave it up). */
+  readonly failed?: string;
+}
+
+export interface PollRecorder {
+  /** Every poll so far, in the order the page started them. */
+  all(): Promise<PollRecord[]>;
+  /** Returns once no poll is in flight (each answer handled: the next one is scheduled or started). */
+  settle(): Promise<void>;
+}
+
+/**
+ * Records the page's polls from inside it: its fetch is wrapped before the page loads, so the
+ * times are the page's own (exact under a simulated clock) and a poll counts as done only once
+ * the page has read its answer. Pass as `prepare` to `visit`/`personIn`, with the clock first.
+ */
+export function pollRecorder(): { prepare: Prepare; recorder: (page: Page) => PollRecorder } {
+  const prepare: Prepare = async (page) => {
+    await page.addInitScript(() => {
+      type Row = { url: string; startedAt: number; done: boolean } & Record<string, unknown>;
+      const rows: Row[] = [];
+      (window as unknown as { __polls: Row[] }).__polls = rows;
+      const original = window.fetch.bind(window);
+      window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+        const url = new URL(String(input instanceof Request ? input.url : input), location.href).href;
+        if ((init?.method ?? 'GET') !== 'GET' || !/\/api\/rooms\/[^/]+\/messages\?after=/.test(url))
+          return original(input, init);
+        const row: Row = { url, startedAt: performance.now(), done: false };
+        rows.push(row);
+        const finish = () => {
+          row.answeredAt = performance.now();
+          row.done = true;
+        };
+        return original(input, init).then(
+          (response) => {
+            const json = response.json.bind(response);
+            response.json = () =>
+              json()
+                .then((body: { pollAfterMs?: number; messages?: { text: string }[] }) => {
+                  row.pollAfterMs = body.pollAfterMs;
+                  row.texts = body.messages?.map((m) => m.text);
+                  return body;
+                })
+                .finally(finish);
+            return response;
+          },
+          (error: unknown) => {
+            row.failed = error instanceof Error ? error.name : String(error);
+            finish();
+            throw error;
+          },
+        );
+      };
+    });
+  };
+  const recorder = (page: Page): PollRecorder => {
+    const rows = () =>
+      page.evaluate(() =>
+        (window as unknown as { __polls: (PollRecord & { done: boolean })[] }).__polls.map((row) => ({ ...row })),
+      );
+    return {
+      async all() {
+        return (await rows()).map(({ done: _, ...row }) => {
+          const wait = new URL(row.url).searchParams.get('wait');
+          return { ...row, wait: wait === null ? undefined : Number(wait) };
+        });
+      },
+      async settle() {
+        while ((await rows()).some((row) => !row.done)) await new Promise((resolve) => setTimeout(resolve, 20));
+      },
+    };
+  };
+  return { prepare, recorder };
 }
 
 export function artifactsDir(): string {
@@ -182,7 +275,8 @@ export interface PageFixture {
 /**
  * The hooks every browser test file needs: before all, the app (with `env`), the built page,
  * Chromium and the server; after each test, every person's browser context is closed and
- * none may have met a script error, a CSP violation or a dialog; after all, all is stopped.
+ * none may have met a script error, a CSP violation or a dialog; after all, all is stopped
+ * (held polls answered first).
  */
 export function usePage(env: Record<string, string>, people: Person[], ready: (fixture: PageFixture) => void): void {
   let fixture: Partial<PageFixture> = {};
@@ -201,6 +295,8 @@ export function usePage(env: Record<string, string>, people: Person[], ready: (f
 
   afterAll(async () => {
     await fixture.browser?.close();
+    // Held polls are answered at once, so no timer of theirs outlives the file.
+    fixture.app?.services.close();
     await fixture.server?.close();
   });
 }

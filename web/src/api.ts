@@ -20,7 +20,10 @@ export class ErrorAnswer extends Error {
 /** The request never got an answer: no network, server down, or aborted. */
 export class NetworkError extends Error {}
 
-/** A request that hangs longer than this is given up and counted as a failure. */
+/**
+ * A request that hangs longer than this is given up and counted as a failure; a poll the server
+ * may hold gets its wait on top, so the page never gives up a hold the server keeps.
+ */
 const TIMEOUT_MS = 15_000;
 
 let token: string | undefined;
@@ -34,11 +37,12 @@ async function request<T>(
   path: string,
   body?: unknown,
   signal?: AbortSignal,
+  timeoutMs = TIMEOUT_MS,
 ): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token !== undefined) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const timeout = AbortSignal.timeout(TIMEOUT_MS);
+  const timeout = AbortSignal.timeout(timeoutMs);
   let response: Response;
   try {
     response = await fetch(`/api${path}`, {
@@ -86,7 +90,16 @@ export async function currentSession(): Promise<Me> {
   return (await request<Me>('GET', '/session')).body;
 }
 
-export type Read = { readonly after: number } | { readonly before: number } | { readonly newest: true };
+export type Read =
+  | {
+      readonly after: number;
+      /** Seconds (0–25) the server may hold the poll while nothing is new after `after`. */
+      readonly wait?: number;
+      /** The room state the page holds (API v2), so that a change of it ends the hold. */
+      readonly state?: string;
+    }
+  | { readonly before: number }
+  | { readonly newest: true };
 
 export async function readMessages(
   room: string,
@@ -94,8 +107,15 @@ export async function readMessages(
   limit: number,
   signal?: AbortSignal,
 ): Promise<MessagePage> {
-  const cursor = 'after' in read ? `after=${read.after}&` : 'before' in read ? `before=${read.before}&` : '';
-  const { body } = await request<MessagePage>('GET', `${roomPath(room)}?${cursor}limit=${limit}`, undefined, signal);
+  let query = 'before' in read ? `before=${read.before}&` : '';
+  let wait = 0;
+  if ('after' in read) {
+    wait = read.wait ?? 0;
+    query = `after=${read.after}&${wait > 0 ? `wait=${wait}&` : ''}`;
+    if (read.state !== undefined) query += `state=${encodeURIComponent(read.state)}&`;
+  }
+  const path = `${roomPath(room)}?${query}limit=${limit}`;
+  const { body } = await request<MessagePage>('GET', path, undefined, signal, TIMEOUT_MS + wait * 1000);
   if (!Array.isArray(body.messages) || typeof body.lastId !== 'number') throw new NetworkError('unexpected answer');
   return body;
 }

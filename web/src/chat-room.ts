@@ -60,7 +60,7 @@ export class ChatRoom {
   ) {
     this.list = new MessageList(me, { retry: (id) => void this.retry(id), discard: (id) => this.list.discard(id) });
     this.scheduler = new PollScheduler(
-      () => this.poll(),
+      (wait) => this.poll(wait),
       (failures) => this.events.connection(failures),
     );
     this.olderButton.onclick = () => void this.loadOlder();
@@ -87,6 +87,7 @@ export class ChatRoom {
     this.scheduler.start();
   }
 
+  /** Ends polling: the poll in flight, held or not, is aborted with every other request. */
   stop(): void {
     this.stopped = true;
     this.resizes.disconnect();
@@ -113,12 +114,14 @@ export class ChatRoom {
     this.updateJump();
   }
 
-  private async poll(): Promise<PollOutcome> {
+  /** One poll: the newest page first, then what came after the highest id held, which the server may hold `wait` s. */
+  private async poll(wait: number): Promise<PollOutcome> {
     let page: MessagePage;
     try {
       page = await readMessages(
         this.room,
-        this.loaded ? { after: this.lastId } : { newest: true },
+        // The room's state (API v2) is not served yet; once it is, it goes along as `state`.
+        this.loaded ? { after: this.lastId, wait } : { newest: true },
         this.loaded ? CATCH_UP_PAGE : FIRST_PAGE,
         this.abort.signal,
       );
@@ -253,7 +256,8 @@ export class ChatRoom {
     if (this.stopped) return true;
     this.list.showSent(clientId);
     this.events.sent(text);
-    this.scheduler.pollNow();
+    // A held poll wakes by itself with the message; a server that does not hold is asked now.
+    this.scheduler.sent();
     return true;
   }
 }

@@ -1,7 +1,33 @@
 /**
- * When to poll next. Follows the server's `pollAfterMs`, stretches the wait while a room stays
- * quiet, asks again at once when `hasMore`, waits at least 30 s while the tab is hidden, and
- * backs off exponentially with jitter after errors.
+ * When to poll next, and how long the server may hold each poll.
+ *
+ * Visible tab: every poll asks the server to hold it while nothing is new (`wait=25`); a held
+ * poll is answered the moment a message comes, with `pollAfterMs: 0`, and the next poll starts
+ * at once. A quiet room costs one request per 25 s (2.4 a minute) and a message shows at once.
+ * A server that does not hold (its cap is 0) answers at once with its usual `pollAfterMs`
+ * (1 s after news, 2 s after none): that is followed, stretched while the room stays quiet, as
+ * before long-polling. `hasMore` asks again at once; errors back off exponentially with jitter
+ * and honour Retry-After.
+ *
+ * Hidden tab: short polls (no `wait`), at most one per 30 s from the start of the last poll.
+ * The three choices, per hidden tab, with DEPLOY.md's AWS prices (256 MB Lambda, a held poll
+ * re-checking the store once a second):
+ * - short polls every 30 s: 2 requests a minute; a message up to 30 s late (15 s on average);
+ *   in AWS ≈ $0.00035 per tab-hour (120 × $2.90 per million), no Lambda held.
+ * - held polls (`wait=25`) back to back: 2.4 requests a minute; a message at once; in AWS
+ *   ≈ $0.013 per tab-hour (144 requests $0.0004, 900 GB-s of held Lambda $0.012, 3,600
+ *   re-check reads $0.0005): 37× the short polls, and each hidden tab keeps a Lambda instance
+ *   of the concurrency budget busy (locally, one of the browser's 6 connections to a server).
+ * - a held poll, then 30 s of pause after it comes back empty: 1.1 requests a minute; a message
+ *   at once if it comes during a hold (25 s of every 55), else up to 30 s late; in AWS ≈ $0.006
+ *   per tab-hour (17×).
+ * Chosen: short polls. Nobody reads a hidden tab, so the only thing a late message delays is
+ * the unread count in its title; coming back to the tab polls at once, so what the reader sees
+ * is never late. A hold in flight when the tab is hidden is left to finish (≤ 25 s).
+ *
+ * A poll answered "at once" (`pollAfterMs: 0`) that brought nothing and came back sooner than
+ * HELD_MIN_MS was not really held (a server shutting down answers every held poll so); it is
+ * treated as a quiet short poll, so the page does not ask again and again.
  */
 
 export type PollOutcome =
@@ -10,7 +36,11 @@ export type PollOutcome =
   /** Polling must end (for example the session expired). */
   | { readonly kind: 'stop' };
 
-/** The longest wait in a quiet room, while the tab is visible. */
+/** What a visible tab asks the server to hold a poll for, in seconds (the API's most). */
+export const WAIT_S = 25;
+/** What a hidden tab asks for: no hold (see above). */
+export const HIDDEN_WAIT_S = 0;
+/** The longest wait in a quiet room, while the tab is visible and the server does not hold. */
 export const QUIET_MAX_MS = 10_000;
 /** A quiet room's wait grows by this fraction of how long it has been quiet. */
 export const QUIET_STRETCH = 1 / 12;
@@ -18,7 +48,9 @@ export const QUIET_STRETCH = 1 / 12;
 export const HIDDEN_MS = 30_000;
 export const BACKOFF_FIRST_MS = 1_000;
 export const BACKOFF_MAX_MS = 30_000;
-/** What to wait when the server gave no hint (it always does; this guards a broken answer). */
+/** An empty "ask again at once" answer faster than this was not held. */
+export const HELD_MIN_MS = 1_000;
+/** What to wait when the server gave no usable hint (it always does; this guards a broken answer). */
 const DEFAULT_POLL_MS = 2_000;
 
 export interface DelayInput {
@@ -30,40 +62,60 @@ export interface DelayInput {
   readonly quietForMs: number;
   /** A number in [0, 1). */
   readonly random: number;
+  /** From the start of the poll to its answer. */
+  readonly tookMs: number;
+}
+
+/** The server's `pollAfterMs` as the page takes it: a broken value, or a hold that did not hold, is a quiet poll's. */
+export function serverHint(outcome: PollOutcome & { kind: 'ok' }, tookMs: number): number {
+  const hint = outcome.pollAfterMs;
+  if (!Number.isFinite(hint) || hint < 0) return DEFAULT_POLL_MS;
+  if (hint === 0 && !outcome.hasMore && !outcome.news && tookMs < HELD_MIN_MS) return DEFAULT_POLL_MS;
+  return hint;
 }
 
 /** Milliseconds until the next poll. */
-export function nextPollDelay({ outcome, failures, hidden, quietForMs, random }: DelayInput): number {
+export function nextPollDelay({ outcome, failures, hidden, quietForMs, random, tookMs }: DelayInput): number {
   let delay: number;
   if (outcome.kind === 'failed') {
     // "Equal jitter": half the backoff fixed, half random, so many clients spread out after an outage.
     const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, failures - 1));
     delay = Math.max(backoff / 2 + (backoff / 2) * random, outcome.retryAfterMs ?? 0);
   } else if (outcome.kind === 'ok') {
-    const hint =
-      Number.isFinite(outcome.pollAfterMs) && outcome.pollAfterMs >= 0 ? outcome.pollAfterMs : DEFAULT_POLL_MS;
-    delay = outcome.hasMore ? 0 : Math.max(hint, Math.min(QUIET_MAX_MS, quietForMs * QUIET_STRETCH));
+    const hint = serverHint(outcome, tookMs);
+    // 0: the poll was held (or more is waiting), so the next one starts at once, however quiet
+    // the room; the stretch only spaces out the short polls of a server that does not hold.
+    delay = outcome.hasMore || hint === 0 ? 0 : Math.max(hint, Math.min(QUIET_MAX_MS, quietForMs * QUIET_STRETCH));
   } else {
     return Infinity;
   }
   return hidden ? Math.max(delay, HIDDEN_MS) : delay;
 }
 
+/** Seconds the server may hold the next poll. */
+export const pollWait = (hidden: boolean): number => (hidden ? HIDDEN_WAIT_S : WAIT_S);
+
 export interface SchedulerEnv {
   readonly now: () => number;
   readonly random: () => number;
   readonly hidden: () => boolean;
+  /** Calls `run` in `ms` (the browser's setTimeout); returns what cancels it. */
+  readonly later: (run: () => void, ms: number) => () => void;
 }
 
 const browserEnv: SchedulerEnv = {
   now: () => performance.now(),
   random: Math.random,
   hidden: () => document.visibilityState === 'hidden',
+  later: (run, ms) => {
+    const timer = setTimeout(run, ms);
+    return () => clearTimeout(timer);
+  },
 };
 
 /** Runs `poll` again and again, one at a time, at the times `nextPollDelay` gives. */
 export class PollScheduler {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private cancelTimer: (() => void) | undefined;
   private dueAt = Infinity;
   private running = false;
   private again = false;
@@ -72,9 +124,12 @@ export class PollScheduler {
   private lastStart = -Infinity;
   private lastActivity = 0;
   private hint = DEFAULT_POLL_MS;
+  /** The last answer said the server holds polls, so the one in flight (if any) is held. */
+  private holds = false;
 
   constructor(
-    private readonly poll: () => Promise<PollOutcome>,
+    /** One poll; the server may hold it up to `wait` seconds while nothing is new. */
+    private readonly poll: (wait: number) => Promise<PollOutcome>,
     /** Told the count of failed polls in a row after every poll. */
     private readonly onFailures: (failures: number) => void,
     private readonly env: SchedulerEnv = browserEnv,
@@ -98,6 +153,12 @@ export class PollScheduler {
       const soon = this.env.now() + this.hint;
       if (this.dueAt > soon) this.schedule(this.hint);
     }
+  }
+
+  /** A message was just stored: a held poll in flight brings it by itself; otherwise poll now. */
+  sent(): void {
+    if (this.running && this.holds) return;
+    this.pollNow();
   }
 
   /** Poll as soon as the one in flight (if any) is done. */
@@ -126,19 +187,22 @@ export class PollScheduler {
   private async run(): Promise<void> {
     this.running = true;
     this.again = false;
-    this.lastStart = this.env.now();
+    const started = this.env.now();
+    this.lastStart = started;
     let outcome: PollOutcome;
     try {
-      outcome = await this.poll();
+      outcome = await this.poll(pollWait(this.env.hidden()));
     } catch {
       outcome = { kind: 'failed' };
     }
     this.running = false;
     if (this.stopped) return;
     if (outcome.kind === 'stop') return this.stop();
+    const tookMs = this.env.now() - started;
     if (outcome.kind === 'ok') {
       this.failures = 0;
-      this.hint = outcome.pollAfterMs;
+      this.hint = serverHint(outcome, tookMs);
+      if (!outcome.hasMore) this.holds = this.hint === 0;
       if (outcome.news) this.lastActivity = this.env.now();
     } else {
       this.failures++;
@@ -152,25 +216,28 @@ export class PollScheduler {
       hidden,
       quietForMs: this.env.now() - this.lastActivity,
       random: this.env.random(),
+      tookMs,
     });
     // Hidden: at most one poll per HIDDEN_MS, counted from the start of the last one.
     if (hidden) delay = Math.max(delay, this.lastStart + HIDDEN_MS - this.env.now());
     this.schedule(delay);
   }
 
+  /** Runs the next poll in `delayMs`; at once (no timer) for 0, so a held poll follows its answer directly. */
   private schedule(delayMs: number): void {
     this.clearTimer();
+    if (delayMs <= 0) return void this.run();
     this.dueAt = this.env.now() + delayMs;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.cancelTimer = this.env.later(() => {
+      this.cancelTimer = undefined;
       this.dueAt = Infinity;
       void this.run();
     }, delayMs);
   }
 
   private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     this.dueAt = Infinity;
   }
 }
