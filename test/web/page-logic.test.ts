@@ -9,6 +9,7 @@ import { readMessages } from '#web/api';
 import { initialLang, setLang, t, type StringKey } from '#web/i18n';
 import {
   BACKOFF_MAX_MS,
+  DEGRADED_MS,
   HIDDEN_MS,
   PollScheduler,
   QUIET_MAX_MS,
@@ -240,6 +241,27 @@ describe('PollScheduler, on a simulated clock', () => {
     const tenMinutes = hiddenPolls.filter((p) => p.at >= heldStart + 30_000 && p.at < heldStart + 630_000).length;
     expect(tenMinutes).toBeGreaterThanOrEqual(19);
     expect(tenMinutes).toBeLessThanOrEqual(20);
+  });
+
+  it('makes short polls for a minute after a refusal with Retry-After, then holds again', async () => {
+    const s = simulated();
+    s.scheduler.start();
+    await s.answer(ok(1000, false, true));
+    await s.advance(1000);
+    expect(s.polls.at(-1)!.wait).toBe(WAIT_S);
+    // The server is short of room (in AWS: the poll function's concurrency budget is spent).
+    const refusedAt = s.now();
+    await s.answer({ kind: 'failed', retryAfterMs: 1000 }, 5);
+    const short: number[] = [];
+    while (s.polls.at(-1)!.at < refusedAt + DEGRADED_MS) {
+      await s.next();
+      if (s.polls.at(-1)!.at < refusedAt + DEGRADED_MS) short.push(s.polls.at(-1)!.wait);
+      await s.answer(ok(2000), 10);
+    }
+    expect(short.length).toBeGreaterThan(3);
+    expect(short.every((w) => w === 0)).toBe(true);
+    // A minute later it asks for the hold again.
+    expect(s.polls.at(-1)!.wait).toBe(WAIT_S);
   });
 
   it('polls at once when the tab comes back, with the hold again', async () => {

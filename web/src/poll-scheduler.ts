@@ -25,6 +25,11 @@
  * the unread count in its title; coming back to the tab polls at once, so what the reader sees
  * is never late. A hold in flight when the tab is hidden is left to finish (≤ 25 s).
  *
+ * Refused with Retry-After (503: the server is overloaded, or in AWS the poll function's
+ * concurrency budget is spent; 429): the page backs off as for any error, then makes short
+ * polls (no `wait`) for DEGRADED_MS. A short poll holds an instance for milliseconds instead
+ * of seconds, so the same budget serves hundreds of times more pages while it is tight.
+ *
  * A poll answered "at once" (`pollAfterMs: 0`) that brought nothing and came back sooner than
  * HELD_MIN_MS was not really held (a server shutting down answers every held poll so); it is
  * treated as a quiet short poll, so the page does not ask again and again.
@@ -48,6 +53,8 @@ export const QUIET_STRETCH = 1 / 12;
 export const HIDDEN_MS = 30_000;
 export const BACKOFF_FIRST_MS = 1_000;
 export const BACKOFF_MAX_MS = 30_000;
+/** After a refusal with Retry-After, polls ask for no hold this long. */
+export const DEGRADED_MS = 60_000;
 /** An empty "ask again at once" answer faster than this was not held. */
 export const HELD_MIN_MS = 1_000;
 /** What to wait when the server gave no usable hint (it always does; this guards a broken answer). */
@@ -92,8 +99,8 @@ export function nextPollDelay({ outcome, failures, hidden, quietForMs, random, t
   return hidden ? Math.max(delay, HIDDEN_MS) : delay;
 }
 
-/** Seconds the server may hold the next poll. */
-export const pollWait = (hidden: boolean): number => (hidden ? HIDDEN_WAIT_S : WAIT_S);
+/** Seconds the server may hold the next poll: none while hidden, or while the server is short of room. */
+export const pollWait = (hidden: boolean, degraded = false): number => (hidden || degraded ? HIDDEN_WAIT_S : WAIT_S);
 
 export interface SchedulerEnv {
   readonly now: () => number;
@@ -126,6 +133,8 @@ export class PollScheduler {
   private hint = DEFAULT_POLL_MS;
   /** The last answer said the server holds polls, so the one in flight (if any) is held. */
   private holds = false;
+  /** Until then, short polls: the server refused a poll with Retry-After. */
+  private shortUntil = -Infinity;
 
   constructor(
     /** One poll; the server may hold it up to `wait` seconds while nothing is new. */
@@ -191,7 +200,7 @@ export class PollScheduler {
     this.lastStart = started;
     let outcome: PollOutcome;
     try {
-      outcome = await this.poll(pollWait(this.env.hidden()));
+      outcome = await this.poll(pollWait(this.env.hidden(), started < this.shortUntil));
     } catch {
       outcome = { kind: 'failed' };
     }
@@ -206,6 +215,7 @@ export class PollScheduler {
       if (outcome.news) this.lastActivity = this.env.now();
     } else {
       this.failures++;
+      if (outcome.retryAfterMs !== undefined) this.shortUntil = this.env.now() + DEGRADED_MS;
     }
     this.onFailures(this.failures);
     if (this.again && outcome.kind === 'ok') return void this.run();
