@@ -112,7 +112,10 @@ async function main(): Promise<void> {
   if (store && dataDir) awaitTransactionCommits(storeClient, tableName);
   limitStoreCalls(storeClient);
   services = createServices(config, { store: storeClient });
-  const admission = new Admission({ holding: services.longPoll.holding });
+  const shedLagMs = Number(env.CHAT_SHED_LAG_MS ?? 150);
+  if (!Number.isInteger(shedLagMs) || shedLagMs < 0)
+    fail(`CHAT_SHED_LAG_MS must be a whole number, got "${env.CHAT_SHED_LAG_MS}"`);
+  const admission = new Admission({ holding: services.longPoll.holding, maxLagMs: shedLagMs });
   app = createRequestListener({
     handlers: createHandlers(services),
     webRoot: resolve(__dirname, '..', 'web'),

@@ -9,17 +9,23 @@
 export interface AdmissionOptions {
   /** API requests being worked on (not held) at once; more are shed. */
   readonly maxWorking?: number;
-  /** Shed while the event loop runs this much late. */
+  /** Shed while the event loop runs this much late, tick after tick; 0: never for lateness. */
   readonly maxLagMs?: number;
   /** How many of the requests in the server are held polls now. */
   readonly holding: () => number;
 }
 
 const LAG_SAMPLE_MS = 20;
+/**
+ * Late ticks in a row that count as overload: one late tick is a pause (garbage collection,
+ * the machine busy for a moment) that a queue absorbs; three in a row (half a second or more
+ * at the default) is work arriving faster than it is done.
+ */
+const LATE_TICKS = 3;
 
 export class Admission {
   private active = 0;
-  private lagMs = 0;
+  private lateTicks = 0;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly maxWorking: number;
   private readonly maxLagMs: number;
@@ -30,8 +36,7 @@ export class Admission {
     let expected = performance.now() + LAG_SAMPLE_MS;
     this.timer = setInterval(() => {
       const now = performance.now();
-      // How late this tick came, eased so one slow tick does not shed for long.
-      this.lagMs = Math.max(now - expected, this.lagMs * 0.5);
+      this.lateTicks = this.maxLagMs > 0 && now - expected > this.maxLagMs ? this.lateTicks + 1 : 0;
       expected = now + LAG_SAMPLE_MS;
     }, LAG_SAMPLE_MS);
     this.timer.unref();
@@ -39,7 +44,7 @@ export class Admission {
 
   /** Takes a place for a request, or says no (then answer 503 at once). */
   tryEnter(): boolean {
-    if (this.active - this.options.holding() >= this.maxWorking || this.lagMs > this.maxLagMs) return false;
+    if (this.active - this.options.holding() >= this.maxWorking || this.lateTicks >= LATE_TICKS) return false;
     this.active++;
     return true;
   }
