@@ -11,7 +11,7 @@ import { sessionKeySource, type SessionKeySource } from '#aws/session-key';
 import { createLongPoll, type LongPoll } from '#chat/long-poll';
 import { createMessageLog, createMessageReader, type MessageLog, type MessageReader } from '#chat/message-log';
 import { RoomSignals } from '#chat/room-signals';
-import { createSendAllowance, type SendAllowance } from '#chat/send-limit';
+import { createMemorySendAllowance, createSendAllowance, type SendAllowance } from '#chat/send-limit';
 
 /** What reading needs: the read function builds only these, so its bundle holds no write. */
 export interface ReadServices {
@@ -47,7 +47,9 @@ export function createServices(config: ChatConfig, overrides: ServiceOverrides =
     store,
     messageLog,
     longPoll: longPolling(config, messageLog, signals),
-    sendAllowance: createSendAllowance({ store, tableName, limit: config.sendLimit }),
+    sendAllowance: soleWriter
+      ? createMemorySendAllowance(config.sendLimit)
+      : createSendAllowance({ store, tableName, limit: config.sendLimit }),
     sessionKey: overrides.sessionKey ?? sessionKeySource(requireSessionKey(config)),
     close: () => signals.close(),
   };

@@ -1,5 +1,7 @@
 /**
- * The per-user send limit, kept in the store so that it holds across every Lambda instance.
+ * The per-user send limit, kept in the store so that it holds across every Lambda instance,
+ * or in memory by the sole writer of a store (every send passes through it, so memory is
+ * exact there, and a send costs one store write less).
  *
  * It is the generic cell rate algorithm: one number per user, the theoretical arrival time
  * (`tat`) of the next send at the sustained rate. A send at time t is allowed when
@@ -29,6 +31,28 @@ export function createSendAllowance(options: {
   readonly limit: SendLimit;
 }): SendAllowance {
   return { take: (uid, now = Date.now()) => takeSendAllowance(options, uid, now) };
+}
+
+/** Users whose allowance the sole writer remembers; the one that sent least recently is forgotten first. */
+const MAX_USERS = 100_000;
+
+/** The same limit in memory, for the sole writer of a store. */
+export function createMemorySendAllowance(limit: SendLimit): SendAllowance {
+  const tats = new Map<string, number>();
+  const off = limit.rate <= 0 || limit.burst <= 0;
+  const interval = 1000 / limit.rate;
+  const tolerance = (limit.burst - 1) * interval;
+  return {
+    async take(uid, now = Date.now()) {
+      if (off) return { allowed: true };
+      const tat = tats.get(uid) ?? now;
+      if (tat > now + tolerance) return { allowed: false, retryAfterMs: tat - tolerance - now };
+      tats.delete(uid);
+      tats.set(uid, Math.max(tat, now) + interval);
+      if (tats.size > MAX_USERS) tats.delete(tats.keys().next().value as string);
+      return { allowed: true };
+    },
+  };
 }
 
 async function takeSendAllowance(

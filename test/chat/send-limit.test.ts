@@ -1,4 +1,7 @@
-/** The send limit holds per user across instances, because it lives in the store. */
+/**
+ * The send limit holds per user across instances, because it lives in the store; the sole
+ * writer of a store keeps the same limit in memory.
+ */
 import { call, loadApp, login, uniqueRoom } from '#test/support/app';
 
 describe('the per-user send limit', () => {
@@ -40,9 +43,13 @@ describe('the per-user send limit', () => {
     expect(statuses).toEqual([201, 201, 429, 201, 201]);
   });
 
-  it('refills at the configured rate', async () => {
+  it.each([
+    ['in the store', '0'],
+    ["in the sole writer's memory", '1'],
+  ])('refills at the configured rate, %s', async (_, soleWriter) => {
     // The algorithm only compares times, so a given clock makes this exact on a busy machine.
-    const allowance = loadApp({ CHAT_SEND_RATE: '2', CHAT_SEND_BURST: '1' }).services.sendAllowance;
+    const allowance = loadApp({ CHAT_SEND_RATE: '2', CHAT_SEND_BURST: '1', CHAT_SOLE_WRITER: soleWriter }).services
+      .sendAllowance;
     const uid = `u_${Date.now().toString(16).padStart(16, '0')}`;
     const t = Date.now();
 
@@ -89,5 +96,29 @@ describe('the per-user send limit', () => {
     );
 
     expect(results.every((r) => r.status === 201)).toBe(true);
+  });
+
+  it('is kept in memory by the sole writer: the burst, then 429, with no store write for the allowance', async () => {
+    const app = loadApp({ CHAT_SEND_RATE: '0.1', CHAT_SEND_BURST: '3', CHAT_SOLE_WRITER: '1' });
+    const writes: string[] = [];
+    app.services.store.middlewareStack.add(
+      (next, context) => async (args) => {
+        writes.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordCommands' },
+    );
+    const room = uniqueRoom('rate');
+    const { token } = await login(app);
+
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        call(app, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: `m${i}` } }),
+      ),
+    );
+
+    expect(results.filter((r) => r.status === 201)).toHaveLength(3);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(3);
+    expect(writes).not.toContain('UpdateCommand');
   });
 });
