@@ -29,11 +29,30 @@ export async function requireSession(event: HttpEvent, sessionKey: SessionKeySou
   if (!token) throw unauthorized();
   const key = await sessionKey();
   try {
-    return verifySession(key, token);
+    return verifyRemembered(key, token);
   } catch (error) {
     if (error instanceof SessionRejected) throw unauthorized(error.message);
     throw error;
   }
+}
+
+/** Tokens this process has verified, per key, until they expire: a poll a second need not redo the HMAC. */
+const verified = new WeakMap<Buffer, Map<string, Session>>();
+const MAX_REMEMBERED = 10_000;
+
+function verifyRemembered(key: Buffer, token: string, nowMs = Date.now()): Session {
+  let known = verified.get(key);
+  if (!known) {
+    known = new Map();
+    verified.set(key, known);
+  }
+  const hit = known.get(token);
+  if (hit && Date.parse(hit.expiresAt) > nowMs) return hit;
+  known.delete(token);
+  const session = verifySession(key, token, nowMs); // throws for anything not valid now: never remembered
+  known.set(token, session);
+  if (known.size > MAX_REMEMBERED) known.delete(known.keys().next().value as string);
+  return session;
 }
 
 export function sessionCookie(event: HttpEvent, token: string): string {

@@ -31,7 +31,7 @@ export class Admission {
   private readonly maxLagMs: number;
 
   constructor(private readonly options: AdmissionOptions) {
-    this.maxWorking = options.maxWorking ?? 256;
+    this.maxWorking = options.maxWorking ?? 1024;
     this.maxLagMs = options.maxLagMs ?? 150;
     let expected = performance.now() + LAG_SAMPLE_MS;
     this.timer = setInterval(() => {
