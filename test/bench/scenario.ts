@@ -7,6 +7,10 @@ export interface BenchContext {
   readonly profile: boolean;
   /** Where files go (bench-results/). */
   readonly resultsDir: string;
+  /** `--capacity=N`: the sustained short-poll rate to take as given (the overload scenario offers twice it). */
+  readonly capacityPollsPerSecond?: number;
+  /** The results of the scenarios already run in this run, by name. */
+  readonly earlier: Readonly<Record<string, ScenarioResult>>;
   /** Progress lines while a scenario runs. */
   log(line: string): void;
 }
