@@ -9,8 +9,8 @@
  * measured here first with a shorter step search. Twice on the same server: first the clients
  * keep their schedule through a 503 (the offered load stays at twice the capacity: the worst
  * case, a client that does not back off), then they back off as the page does (the longer of
- * Retry-After and an exponential backoff with jitter). One poll in flight per client, so at most 1000 at once: past capacity the clients'
- * own waiting for answers limits what they can ask.
+ * Retry-After and an exponential backoff with jitter). One poll in flight per client, so at
+ * most 1000 at once: past capacity the clients' own waiting for answers limits what they ask.
  */
 import { errorClassText, integrityText, settle } from '../chat-load';
 import type { BenchContext, ScenarioResult } from '../scenario';
@@ -63,9 +63,10 @@ export async function overload(ctx: BenchContext): Promise<ScenarioResult> {
     http.close();
     await server.stop();
 
+    const intervalMs = (CLIENTS / offered) * 1000;
     const rows: (string | number)[][] = [];
     const notes: string[] = [];
-    for (const [i, { label, step }] of variants.entries()) {
+    for (const [i, { label, honourRetryAfter, step }] of variants.entries()) {
       const w = step.window;
       const asked = Math.round(w.pollAttemptsPerSecond * w.seconds);
       const shedPolls = w.errors['poll 503 unavailable'] ?? 0;
@@ -80,9 +81,15 @@ export async function overload(ctx: BenchContext): Promise<ScenarioResult> {
         ['  sends acknowledged', w.sendsPerSecond, w.send.count, '', latencies(w.send)],
       );
       notes.push(
-        `${i + 1}. served ${round(100 * servedShare, 0)}% of capacity (goal ≥ ${100 * GOAL_SERVED_SHARE}%) → ${servedShare >= GOAL_SERVED_SHARE ? 'met' : 'NOT met'}; ` +
+        (honourRetryAfter
+          ? // Clients that back off ask less than they were offered: the goal on the served share is part 1's.
+            `${i + 1}. served ${round(100 * servedShare, 0)}% of capacity, ${pct(w.poll.count, asked)} of what the clients asked once they backed off; `
+          : `${i + 1}. served ${round(100 * servedShare, 0)}% of capacity (goal ≥ ${100 * GOAL_SERVED_SHARE}%) → ${servedShare >= GOAL_SERVED_SHARE ? 'met' : 'NOT met'}; `) +
           `503 p99 ${ms(w.shed.p99)} ms (goal ≤ ${GOAL_SHED_MS}) → ${w.shed.count === 0 || w.shed.p99 <= GOAL_SHED_MS ? 'met' : 'NOT met'}; ` +
           `client timeouts ${c.timeout} (goal 0) → ${c.timeout === 0 ? 'met' : 'NOT met'}; errors ${errorClassText(w.errors)}`,
+        `   asked ${w.pollAttemptsPerSecond} of ${offered} polls/s: each client has one poll in flight and asks again at its next slot ` +
+          `(every ${ms(intervalMs)} ms) or at once if that has passed, so at p50 ${ms(w.poll.p50)} ms per answer the ${CLIENTS} clients can ask ` +
+          `about ${Math.round((CLIENTS * 1000) / Math.max(w.poll.p50, intervalMs))}/s; the generator used ${step.usage.cpu.generator} cores`,
         `   store requests: ${operationsText(step.store)}; CPU cores ${cpuText(step.usage)}; ` +
           `TCP over the whole step: ${step.tcp.listenOverflows} connection attempts dropped by a full accept queue, ${step.tcp.synRetransmits} SYNs resent`,
       );
