@@ -75,11 +75,4 @@ export class RoomSignals {
     this.listeners.clear();
     for (const set of all) for (const listener of set) listener('closed');
   }
-
-  /** How many held polls listen now. */
-  get listening(): number {
-    let n = 0;
-    for (const set of this.listeners.values()) n += set.size;
-    return n;
-  }
 }

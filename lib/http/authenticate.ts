@@ -37,7 +37,7 @@ export async function requireSession(event: HttpEvent, sessionKey: SessionKeySou
 }
 
 /** Tokens this process has verified, per key, until they expire: a poll a second need not redo the HMAC. */
-const verified = new WeakMap<Buffer, Map<string, Session>>();
+const verified = new WeakMap<Buffer, Map<string, { readonly session: Session; readonly expiresMs: number }>>();
 const MAX_REMEMBERED = 10_000;
 
 function verifyRemembered(key: Buffer, token: string, nowMs = Date.now()): Session {
@@ -47,10 +47,10 @@ function verifyRemembered(key: Buffer, token: string, nowMs = Date.now()): Sessi
     verified.set(key, known);
   }
   const hit = known.get(token);
-  if (hit && Date.parse(hit.expiresAt) > nowMs) return hit;
+  if (hit && hit.expiresMs > nowMs) return hit.session;
   known.delete(token);
   const session = verifySession(key, token, nowMs); // throws for anything not valid now: never remembered
-  known.set(token, session);
+  known.set(token, { session, expiresMs: Date.parse(session.expiresAt) });
   if (known.size > MAX_REMEMBERED) known.delete(known.keys().next().value as string);
   return session;
 }

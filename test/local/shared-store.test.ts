@@ -4,20 +4,12 @@
  * only writer, so the held polls find the messages by re-checking the store, and every
  * poller gets every id once, in order.
  */
+import { request } from '#test/faults/chat-clients';
 import { loadApp, startLocalServer, uniqueRoom } from '#test/support/app';
 
 const SENDERS = 3;
 const PER_SENDER = 10;
 const POLLERS = 3;
-
-async function request(base: string, method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, json: (await res.json()) as any };
-}
 
 it('delivers every message sent on one server to the pollers held on the other', async () => {
   const shared = { CHAT_SEND_RATE: '0', CHAT_SOLE_WRITER: '0', CHAT_WAIT_CHECK_MS: '200' };
