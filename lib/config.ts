@@ -58,6 +58,8 @@ export interface ChatConfig {
   /** Undefined where no key is configured (health and not-found need none). */
   readonly sessionKey: SessionKeyConfig | undefined;
   readonly sendLimit: SendLimit;
+  /** Presence calls per user (kept per process: a presence call makes at most one store write, its own). */
+  readonly presenceLimit: SendLimit;
   /** What a poll suggests as the wait before the next poll, when the room is active / quiet. */
   readonly pollAfterMs: { readonly active: number; readonly quiet: number };
   readonly wait: WaitConfig;
@@ -101,6 +103,10 @@ export function loadConfig(env: Env = process.env): ChatConfig {
     sendLimit: {
       rate: nonNegativeEnv('CHAT_SEND_RATE', 5, env),
       burst: nonNegativeEnv('CHAT_SEND_BURST', 10, env),
+    },
+    presenceLimit: {
+      rate: nonNegativeEnv('CHAT_PRESENCE_RATE', 1, env),
+      burst: nonNegativeEnv('CHAT_PRESENCE_BURST', 5, env),
     },
     pollAfterMs: {
       active: wholeNumberEnv('CHAT_POLL_ACTIVE_MS', 1000, env),

@@ -1,6 +1,7 @@
 /**
  * The services a process runs with, built once from its configuration: the store client, the
- * message log, long-polling, the send allowance and the session key. The local server and the
+ * message log, long-polling, the room's presence, the send and presence allowances and the
+ * session key. The local server and the
  * tests build one (or several, as several Lambda instances would be); a Lambda entry point
  * builds one at its cold start. Nothing here reads the environment.
  */
@@ -10,6 +11,7 @@ import { countHeldPoll } from '#aws/metrics';
 import { sessionKeySource, type SessionKeySource } from '#aws/session-key';
 import { createLongPoll, type LongPoll } from '#chat/long-poll';
 import { createMessageLog, createMessageReader, type MessageLog, type MessageReader } from '#chat/message-log';
+import { MemoryPresence, type Presence, StoredPresence } from '#chat/presence';
 import { RoomSignals } from '#chat/room-signals';
 import { createMemorySendAllowance, createSendAllowance, type SendAllowance } from '#chat/send-limit';
 
@@ -25,6 +27,9 @@ export interface ChatServices extends ReadServices {
   readonly store: StoreClient;
   readonly messageLog: MessageLog;
   readonly sendAllowance: SendAllowance;
+  readonly presence: Presence;
+  /** Kept in memory by each process, so that a presence call stays one store write (its own). */
+  readonly presenceAllowance: SendAllowance;
   /** Answers every held poll at once, and every later one without holding (the process is stopping). */
   readonly close: () => void;
 }
@@ -34,6 +39,8 @@ export interface ServiceOverrides {
   /** A store client of the caller's (the local server adds its commit barrier to its own). */
   readonly store?: StoreClient;
   readonly sessionKey?: SessionKeySource;
+  /** The clock of presence and of the room state (tests give their own). */
+  readonly now?: () => number;
 }
 
 export function createServices(config: ChatConfig, overrides: ServiceOverrides = {}): ChatServices {
@@ -41,7 +48,20 @@ export function createServices(config: ChatConfig, overrides: ServiceOverrides =
   const store = overrides.store ?? createStoreClient(where);
   const signals = new RoomSignals();
   const { soleWriter } = config.wait;
-  const messageLog = createMessageLog({ store, tableName, soleWriter, signals });
+  const now = overrides.now ?? Date.now;
+  // As the sole writer, presence lives in memory and polls take the room from there; elsewhere
+  // it lives in the room's state item, which the polls' query reads with the messages.
+  const memory = soleWriter ? new MemoryPresence(signals, now) : undefined;
+  const log = createMessageLog({ store, tableName, soleWriter, signals, now });
+  const messageLog: MessageLog = memory
+    ? {
+        appendMessage: log.appendMessage,
+        readMessages: async (room, request) => {
+          const page = await log.readMessages(room, request);
+          return request.kind === 'before' ? page : { ...page, room: memory.view(room) };
+        },
+      }
+    : log;
   return {
     config,
     store,
@@ -50,8 +70,13 @@ export function createServices(config: ChatConfig, overrides: ServiceOverrides =
     sendAllowance: soleWriter
       ? createMemorySendAllowance(config.sendLimit)
       : createSendAllowance({ store, tableName, limit: config.sendLimit }),
+    presence: memory ?? new StoredPresence({ store, tableName, now }),
+    presenceAllowance: createMemorySendAllowance(config.presenceLimit),
     sessionKey: overrides.sessionKey ?? sessionKeySource(requireSessionKey(config)),
-    close: () => signals.close(),
+    close: () => {
+      memory?.close();
+      signals.close();
+    },
   };
 }
 
@@ -63,6 +88,18 @@ export function createReadServices(config: ChatConfig): ReadServices {
     config,
     messageLog,
     longPoll: longPolling({ ...config, wait: { ...config.wait, soleWriter: false } }, messageLog, new RoomSignals()),
+    sessionKey: sessionKeySource(requireSessionKey(config)),
+  };
+}
+
+/** The presence function's: one UpdateItem per call, so its bundle holds no message log. */
+export function createPresenceServices(
+  config: ChatConfig,
+): Pick<ChatServices, 'presence' | 'presenceAllowance' | 'sessionKey'> {
+  const { tableName, ...where } = requireStore(config);
+  return {
+    presence: new StoredPresence({ store: createStoreClient(where), tableName }),
+    presenceAllowance: createMemorySendAllowance(config.presenceLimit),
     sessionKey: sessionKeySource(requireSessionKey(config)),
   };
 }

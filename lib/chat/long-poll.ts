@@ -33,6 +33,8 @@ export interface PollRequest {
   readonly limit: number;
   /** Hold up to this long while nothing is new; 0: answer at once. */
   readonly waitMs: number;
+  /** The room state the client holds: a room that shows something else is news too. */
+  readonly state?: string | undefined;
 }
 
 export interface LongPoll {
@@ -41,13 +43,14 @@ export interface LongPoll {
   readonly holding: () => number;
 }
 
-/** What ends a hold; another wake reason (the room's state, later) is one more line here. */
-const news = (page: Page): boolean => page.messages.length > 0;
+/** What ends a hold: a message after the cursor, or a room that shows other than the client holds. */
+const news = (page: Page, state: string | undefined): boolean =>
+  page.messages.length > 0 || (state !== undefined && page.room !== undefined && page.room.state !== state);
 
 export function createLongPoll({ reader, signals, checkMs, now = Date.now, observe }: LongPollOptions): LongPoll {
   let holding = 0;
 
-  async function poll({ room, after, limit, waitMs }: PollRequest): Promise<Page> {
+  async function poll({ room, after, limit, waitMs, state }: PollRequest): Promise<Page> {
     const read = () => reader.readMessages(room, { kind: 'after', after, limit });
     if (waitMs <= 0) return read();
     const deadline = now() + waitMs;
@@ -60,9 +63,9 @@ export function createLongPoll({ reader, signals, checkMs, now = Date.now, obser
         try {
           const page = await read();
           const closed = signals.isClosed;
-          if (news(page) || closed || now() >= deadline) {
+          if (news(page, state) || closed || now() >= deadline) {
             if (held) {
-              const outcome = news(page) ? 'news' : closed ? 'closed' : 'timeout';
+              const outcome = news(page, state) ? 'news' : closed ? 'closed' : 'timeout';
               observe?.({
                 outcome,
                 wakeDelayMs: outcome === 'news' && signalledAt !== undefined ? now() - signalledAt : undefined,

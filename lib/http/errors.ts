@@ -38,8 +38,8 @@ export const unsupportedMediaType = (): ApiError =>
     'send the body as application/json or application/x-www-form-urlencoded (UTF-8)',
   );
 
-export const rateLimited = (retryAfterSeconds: number): ApiError =>
-  new ApiError('rate_limited', 'too many messages: slow down and try again shortly', {
+export const rateLimited = (retryAfterSeconds: number, what = 'messages'): ApiError =>
+  new ApiError('rate_limited', `too many ${what}: slow down and try again shortly`, {
     'Retry-After': String(retryAfterSeconds),
   });
 

@@ -1,5 +1,6 @@
 /** How messages look on the wire: JSON for the API, and the classic XML message list. */
 import type { Message, Page } from '#chat/message-log';
+import type { RoomState } from '#chat/presence';
 
 export interface ApiMessage {
   id: number;
@@ -29,10 +30,17 @@ export interface ApiPage {
   lastId: number;
   hasMore: boolean;
   pollAfterMs: number;
+  room?: RoomState;
 }
 
 export function pageBody(page: Page, pollAfterMs: number): ApiPage {
-  return { messages: page.messages.map(toApiMessage), lastId: page.lastId, hasMore: page.hasMore, pollAfterMs };
+  return {
+    messages: page.messages.map(toApiMessage),
+    lastId: page.lastId,
+    hasMore: page.hasMore,
+    pollAfterMs,
+    ...(page.room ? { room: page.room } : {}),
+  };
 }
 
 // A literal carriage return would reach an XML reader as a line feed, so it travels as a

@@ -19,6 +19,16 @@ export function json(
   };
 }
 
+/** 204: done, nothing to say (and so no Content-Type). */
+export function noContent(extra: { cookies?: string[] } = {}): HttpResult {
+  return {
+    statusCode: 204,
+    headers: { ...BASE_HEADERS },
+    ...(extra.cookies ? { cookies: extra.cookies } : {}),
+    body: '',
+  };
+}
+
 export function xml(status: number, body: string): HttpResult {
   return {
     statusCode: status,

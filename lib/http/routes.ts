@@ -4,7 +4,14 @@
  * which answers 404, or 405 with Allow when the path is known.
  */
 
-export type FunctionName = 'login' | 'get-session' | 'health' | 'read-messages' | 'send-message' | 'not-found';
+export type FunctionName =
+  | 'login'
+  | 'get-session'
+  | 'health'
+  | 'read-messages'
+  | 'send-message'
+  | 'update-presence'
+  | 'not-found';
 
 export interface Route {
   readonly method: 'GET' | 'POST';
@@ -21,6 +28,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/health', function: 'health', public: true },
   { method: 'GET', path: '/api/rooms/{room}/messages', function: 'read-messages', public: false },
   { method: 'POST', path: '/api/rooms/{room}/messages', function: 'send-message', public: false },
+  { method: 'POST', path: '/api/rooms/{room}/presence', function: 'update-presence', public: false },
 ];
 
 export const routeKey = (route: Route): string => `${route.method} ${route.path}`;

@@ -4,6 +4,7 @@
  */
 import { WAIT_LIMIT_S } from '#lib/config';
 import type { ReadRequest } from '#chat/message-log';
+import type { PresenceChange } from '#chat/presence';
 import { badRequest } from './errors';
 
 export const NAME_MAX = 32;
@@ -142,4 +143,13 @@ export function parseFormat(formatParam: string | undefined, accept: string | un
     return 'xml';
   }
   return 'json';
+}
+
+/** A presence call's body: `{}`, `{"typing": true}`, `{"typing": false}` or `{"gone": true}`, and nothing else. */
+export function parsePresence(body: Readonly<Record<string, unknown>>): Exclude<PresenceChange, 'sent'> {
+  const keys = Object.keys(body);
+  if (keys.length === 0) return 'here';
+  if (keys.length === 1 && typeof body.typing === 'boolean') return body.typing ? 'typing' : 'stopped';
+  if (keys.length === 1 && body.gone === true) return 'gone';
+  throw badRequest('invalid_presence', 'send {}, {"typing": true}, {"typing": false} or {"gone": true}');
 }

@@ -71,15 +71,23 @@ export const FUNCTION_NEEDS: Readonly<Record<FunctionName, FunctionNeeds>> = {
     sessionKey: true,
     timeout: Duration.seconds(POLL_STORE_BUDGET_S),
   },
-  // The send limit (UpdateItem), the room's head (Query), the write (a conditional PutItem, or
-  // a transaction of conditional puts, which IAM authorises as PutItem item by item) and the
-  // lookup of a repeated clientId (GetItem).
+  // The send limit and the sender's presence (UpdateItem), the room's head (Query), the write
+  // (a conditional PutItem, or a transaction of conditional puts, which IAM authorises as
+  // PutItem item by item) and the lookup of a repeated clientId (GetItem).
   'send-message': {
     deployedAs: 'add',
     description: 'POST /api/rooms/{room}/messages',
     table: ['UpdateItem', 'Query', 'PutItem', 'GetItem'],
     sessionKey: true,
     timeout: Duration.seconds(25),
+  },
+  // A presence call is one UpdateItem of the room's state item.
+  'update-presence': {
+    deployedAs: 'presence',
+    description: 'POST /api/rooms/{room}/presence',
+    table: ['UpdateItem'],
+    sessionKey: true,
+    timeout: Duration.seconds(15),
   },
 };
 

@@ -96,7 +96,12 @@ describe.each(['handlers', 'local server over HTTP'])('reading through the %s', 
     it('answers an empty page with lastId = after at the head and beyond it', async () => {
       for (const after of [HISTORY, HISTORY + 1, 1_000_000, Number.MAX_SAFE_INTEGER]) {
         const res = await read(`?after=${after}`);
-        expect(res.json).toEqual({ messages: [], lastId: after, hasMore: false, pollAfterMs: res.json.pollAfterMs });
+        expect(res.json).toMatchObject({
+          messages: [],
+          lastId: after,
+          hasMore: false,
+          pollAfterMs: res.json.pollAfterMs,
+        });
         expect(res.json.pollAfterMs).toBeGreaterThan(0);
       }
     });

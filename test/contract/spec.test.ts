@@ -64,6 +64,7 @@ describe('openapi.yaml', () => {
         'invalid_format',
         'invalid_wait',
         'invalid_state',
+        'invalid_presence',
         'invalid_client_id',
         'unauthorized',
         'not_found',

@@ -163,6 +163,10 @@ describe('the functions', () => {
         },
         { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
       ],
+      'update-presence': [
+        { actions: ['dynamodb:UpdateItem'], resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } },
+        { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
+      ],
     };
     for (const name of FUNCTION_NAMES) {
       const ownLogs = {
@@ -188,7 +192,7 @@ describe('the functions', () => {
 
   it('are the only ones allowed anything on the table, and never with a wildcard action', () => {
     const onTable = everyStatement().filter((s) => JSON.stringify(s.Resource ?? '').includes(tableId()));
-    expect(onTable.length).toBe(2); // poll's and add's
+    expect(onTable.length).toBe(3); // poll's, add's and presence's
     for (const s of onTable) {
       for (const action of asList<string>(s.Action)) expect(action).toMatch(/^dynamodb:[A-Za-z]+$/);
     }
@@ -244,9 +248,9 @@ describe('the session key', () => {
     expect(secret.Properties.SecretString).toBeUndefined();
   });
 
-  it('can be read by no one but the four functions that sign or verify sessions', () => {
+  it('can be read by no one but the five functions that sign or verify sessions', () => {
     const readers = everyStatement().filter((s) => JSON.stringify(s).includes(secretId()));
-    expect(readers).toHaveLength(4);
+    expect(readers).toHaveLength(5);
     for (const s of readers) expect(s.Action).toBe('secretsmanager:GetSecretValue');
   });
 });

@@ -2,6 +2,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { storeCall, type StoreClient } from '#aws/dynamo';
 import { roomKey } from '#aws/table';
+import { STATE_SK } from '../presence/state-item';
 
 /** Rooms whose head a process remembers; the oldest entry is forgotten first. */
 const MAX_KNOWN_ROOMS = 10_000;
@@ -37,8 +38,9 @@ export async function knownHead(
     store.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': roomKey(room) },
+        // Below the room's state item, which sorts after every message.
+        KeyConditionExpression: 'pk = :pk AND sk < :state',
+        ExpressionAttributeValues: { ':pk': roomKey(room), ':state': STATE_SK },
         ProjectionExpression: 'sk',
         ScanIndexForward: false,
         Limit: 1,

@@ -26,6 +26,8 @@ export interface MessageLog extends MessageReader {
 interface LogOptions {
   readonly store: StoreClient;
   readonly tableName: string;
+  /** The clock the room state is read with. */
+  readonly now?: () => number;
 }
 
 export interface WriterOptions extends LogOptions {
@@ -36,11 +38,11 @@ export interface WriterOptions extends LogOptions {
 }
 
 /** The log's read side alone, for a process that may only read (the read function's role may only query). */
-export function createMessageReader({ store, tableName }: LogOptions): MessageReader {
-  return { readMessages: (room, request) => readPage(store, tableName, room, request) };
+export function createMessageReader({ store, tableName, now }: LogOptions): MessageReader {
+  return { readMessages: (room, request) => readPage(store, tableName, room, request, now) };
 }
 
-export function createMessageLog({ store, tableName, soleWriter, signals }: WriterOptions): MessageLog {
+export function createMessageLog({ store, tableName, soleWriter, signals, now }: WriterOptions): MessageLog {
   const feeds = soleWriter ? new RoomFeeds(store, tableName) : undefined;
   const appended = (room: string, messages: readonly Message[]) => {
     feeds?.appended(room, messages);
@@ -50,8 +52,8 @@ export function createMessageLog({ store, tableName, soleWriter, signals }: Writ
   /** Sends with a clientId that this process is writing now, so that an identical one waits for it. */
   const inFlight = new Map<string, Promise<Appended>>();
   const reader = feeds
-    ? readFromFeeds(feeds, createMessageReader({ store, tableName }))
-    : createMessageReader({ store, tableName });
+    ? readFromFeeds(feeds, createMessageReader({ store, tableName, now }))
+    : createMessageReader({ store, tableName, now });
 
   return {
     async appendMessage(input) {

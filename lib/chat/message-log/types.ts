@@ -1,4 +1,5 @@
 /** The message log's own types: what goes in, what comes out, and what a reader may ask. */
+import type { RoomState } from '../presence/room-state';
 
 export interface NewMessage {
   readonly room: string;
@@ -24,6 +25,8 @@ export interface Page {
   readonly messages: readonly Message[];
   readonly lastId: number;
   readonly hasMore: boolean;
+  /** The room's live state, read with the messages; absent from history pages and from a page that stops short of the head. */
+  readonly room?: RoomState;
 }
 
 /** What a reader asks for: after a cursor (polling), before an id (history), or the newest. */

@@ -8,6 +8,7 @@ import { login } from './login';
 import { notFound } from './not-found';
 import { readMessages } from './read-messages';
 import { sendMessage } from './send-message';
+import { updatePresence } from './update-presence';
 
 export type Handlers = Readonly<Record<FunctionName, HttpHandler>>;
 
@@ -19,5 +20,6 @@ export function createHandlers(services: ChatServices): Handlers {
     'not-found': notFound(),
     'read-messages': readMessages(services),
     'send-message': sendMessage(services),
+    'update-presence': updatePresence(services),
   };
 }

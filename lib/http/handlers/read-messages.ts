@@ -21,7 +21,13 @@ export function readMessages({ sessionKey, messageLog, longPoll, config }: ReadS
     const waitSeconds = Math.min(wait.seconds, config.wait.maxSeconds);
     const page =
       request.kind === 'after' && waitSeconds > 0
-        ? await longPoll.poll({ room, after: request.after, limit: request.limit, waitMs: waitSeconds * 1000 })
+        ? await longPoll.poll({
+            room,
+            after: request.after,
+            limit: request.limit,
+            waitMs: waitSeconds * 1000,
+            state: wait.state,
+          })
         : await messageLog.readMessages(room, request);
     // After a held poll, ask again at once: the next one is held too. Otherwise news means a
     // conversation is going on; and ask again at once when more is waiting.

@@ -6,13 +6,15 @@ import { httpHandler, type HttpHandler } from '../handler';
 import { toApiMessage } from '../representation';
 import { parseBody } from '../request';
 import { json } from '../responses';
+import { log } from '#aws/log';
 import { parseClientId, parseRoom, parseText } from '../validation';
 
 export function sendMessage({
   sessionKey,
   sendAllowance,
   messageLog,
-}: Pick<ChatServices, 'sessionKey' | 'sendAllowance' | 'messageLog'>): HttpHandler {
+  presence,
+}: Pick<ChatServices, 'sessionKey' | 'sendAllowance' | 'messageLog' | 'presence'>): HttpHandler {
   return httpHandler('send-message', async (event) => {
     const session = await requireSession(event, sessionKey);
     const room = parseRoom(event.pathParameters?.room);
@@ -30,6 +32,13 @@ export function sendMessage({
       text,
       clientId,
     });
+    // A message makes its sender present and ends their typing. The message is stored by now:
+    // a failure here must not make the client send it again, so it is only logged.
+    await presence.change(room, session, 'sent').catch((error: unknown) => logPresenceFailure(error));
     return json(created ? 201 : 200, toApiMessage(message));
   });
+}
+
+function logPresenceFailure(error: unknown): void {
+  log.warn('presence after a send failed', { error: error instanceof Error ? error.message : String(error) });
 }

@@ -1,0 +1,163 @@
+/**
+ * Presence kept in the store (where several processes write: Lambda, or a shared store):
+ * each presence call is one UpdateItem of the room's state item that sets the caller's own
+ * attributes (state-item.ts), so concurrent callers never lose each other and none reads
+ * first. The update answers with the item as it now is (no extra read cost), and the next
+ * call from this process in that room removes who has long expired and, past the byte
+ * budget, the least active: so the item, and what every poll reads of it, stays within one
+ * read unit however many people ever came.
+ */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { storeCall, type StoreClient } from '#aws/dynamo';
+import { roomKey } from '#aws/table';
+import type { Presence } from './index';
+import { byPriority, isPresent, PRESENT_MS, type PresenceChange, type PresenceEntry, TYPING_MS } from './room-state';
+import {
+  activeAttribute,
+  entriesOf,
+  entryBytes,
+  ITEM_OVERHEAD_BYTES,
+  STATE_SK,
+  seenAttribute,
+  typingAttribute,
+} from './state-item';
+
+/**
+ * The item's size the writers aim for: a read unit is 4,096 bytes, and the rest is slack for
+ * writers who add themselves at the same moment, from what they knew before.
+ */
+export const STATE_BUDGET_BYTES = 3_600;
+/** Removed only once expired this much longer, so a late writer does not remove someone who just came back. */
+const PRUNE_AFTER_MS = PRESENT_MS + 60_000;
+/** The state item goes (by TTL) a day after its last write. */
+const ITEM_TTL_S = 24 * 3600;
+/** Rooms whose state item this process remembers. */
+const MAX_ROOMS = 2_000;
+
+export interface StoredPresenceOptions {
+  readonly store: StoreClient;
+  readonly tableName: string;
+  readonly now?: () => number;
+}
+
+export class StoredPresence implements Presence {
+  /** Per room, the people in the state item as this process's last write left it. */
+  private readonly known = new Map<string, readonly PresenceEntry[]>();
+  private readonly store: StoreClient;
+  private readonly tableName: string;
+  private readonly now: () => number;
+
+  constructor({ store, tableName, now = Date.now }: StoredPresenceOptions) {
+    this.store = store;
+    this.tableName = tableName;
+    this.now = now;
+  }
+
+  async change(room: string, user: { uid: string; name: string }, change: PresenceChange): Promise<void> {
+    const now = this.now();
+    const known = this.known.get(room) ?? [];
+    const mine = known.find((e) => e.uid === user.uid);
+    const update = new UpdateBuilder();
+    update.set('expiresAt', Math.ceil(now / 1000) + ITEM_TTL_S);
+    if (change === 'gone') {
+      update.removePerson(user.uid);
+    } else {
+      update.set(seenAttribute(user.uid), [user.name, now]);
+      // A message makes one the most recently active; otherwise one keeps one's place, unless
+      // this process knows one had gone (an expired place that nobody removed yet).
+      const returning = mine !== undefined && !isPresent(mine, now);
+      if (change === 'sent' || returning) update.set(activeAttribute(user.uid), now);
+      else update.setIfAbsent(activeAttribute(user.uid), now);
+      if (change === 'typing') update.set(typingAttribute(user.uid), now + TYPING_MS);
+      else if (change !== 'here') update.remove(typingAttribute(user.uid));
+    }
+    for (const uid of prunable(known, user, now)) update.removePerson(uid);
+
+    const result = await storeCall('update presence', () =>
+      this.store.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: roomKey(room), sk: STATE_SK },
+          ...update.expression(),
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    this.known.delete(room);
+    this.known.set(room, entriesOf(result.Attributes));
+    if (this.known.size > MAX_ROOMS) this.known.delete(this.known.keys().next().value as string);
+  }
+}
+
+/**
+ * Whom a write should remove: who expired long enough ago, then, while the item would be over
+ * its budget, the least active (never the caller, never anyone typing).
+ */
+export function prunable(known: readonly PresenceEntry[], user: { uid: string; name: string }, now: number): string[] {
+  const remove: string[] = [];
+  const kept: PresenceEntry[] = [];
+  for (const e of known) {
+    if (e.uid === user.uid) continue;
+    if (e.seenAt + PRUNE_AFTER_MS <= now) remove.push(e.uid);
+    else kept.push(e);
+  }
+  const caller: PresenceEntry = { uid: user.uid, name: user.name, seenAt: now, activeAt: now, typingUntil: now };
+  let bytes = ITEM_OVERHEAD_BYTES + entryBytes(caller) + kept.reduce((sum, e) => sum + entryBytes(e), 0);
+  const byLeastActive = kept.sort(byPriority(now)).reverse();
+  for (const e of byLeastActive) {
+    if (bytes <= STATE_BUDGET_BYTES) break;
+    if (e.typingUntil > now) continue;
+    remove.push(e.uid);
+    bytes -= entryBytes(e);
+  }
+  return remove;
+}
+
+/** An UpdateItem expression of SET and REMOVE clauses, with its names and values. */
+class UpdateBuilder {
+  private readonly sets: string[] = [];
+  private readonly removes: string[] = [];
+  private readonly names: Record<string, string> = {};
+  private readonly values: Record<string, unknown> = {};
+
+  set(attribute: string, value: unknown): void {
+    this.sets.push(`${this.name(attribute)} = ${this.value(value)}`);
+  }
+
+  setIfAbsent(attribute: string, value: unknown): void {
+    const name = this.name(attribute);
+    this.sets.push(`${name} = if_not_exists(${name}, ${this.value(value)})`);
+  }
+
+  remove(attribute: string): void {
+    this.removes.push(this.name(attribute));
+  }
+
+  removePerson(uid: string): void {
+    for (const attribute of [seenAttribute(uid), activeAttribute(uid), typingAttribute(uid)]) this.remove(attribute);
+  }
+
+  expression() {
+    const clauses = [
+      this.sets.length > 0 ? `SET ${this.sets.join(', ')}` : '',
+      this.removes.length > 0 ? `REMOVE ${this.removes.join(', ')}` : '',
+    ];
+    return {
+      UpdateExpression: clauses.filter(Boolean).join(' '),
+      ExpressionAttributeNames: this.names,
+      ExpressionAttributeValues: this.values,
+    };
+  }
+
+  private name(attribute: string): string {
+    const placeholder = `#n${Object.keys(this.names).length}`;
+    this.names[placeholder] = attribute;
+    return placeholder;
+  }
+
+  private value(value: unknown): string {
+    const placeholder = `:v${Object.keys(this.values).length}`;
+    this.values[placeholder] = value;
+    return placeholder;
+  }
+}

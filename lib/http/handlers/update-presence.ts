@@ -1,0 +1,34 @@
+/** POST /api/rooms/{room}/presence: the session's user is here, typing, not typing, or gone. */
+import type { ChatServices } from '#lib/services';
+import { requireSession } from '../authenticate';
+import { badRequest, rateLimited } from '../errors';
+import { httpHandler, type HttpHandler } from '../handler';
+import { header, parseBody } from '../request';
+import { noContent } from '../responses';
+import { parsePresence, parseRoom } from '../validation';
+
+export function updatePresence({
+  sessionKey,
+  presenceAllowance,
+  presence,
+}: Pick<ChatServices, 'sessionKey' | 'presenceAllowance' | 'presence'>): HttpHandler {
+  return httpHandler('update-presence', async (event) => {
+    const session = await requireSession(event, sessionKey);
+    const room = parseRoom(event.pathParameters?.room);
+    // The body is JSON and nothing else (no form fields here).
+    if (!/^application\/json\s*(;|$)/i.test(header(event, 'content-type') ?? '')) {
+      throw badRequest(
+        'invalid_json',
+        'the body must be JSON: {}, {"typing": true}, {"typing": false} or {"gone": true}',
+      );
+    }
+    const change = parsePresence(parseBody(event));
+
+    const allowance = await presenceAllowance.take(session.uid);
+    if (!allowance.allowed) {
+      throw rateLimited(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000)), 'presence calls');
+    }
+    await presence.change(room, { uid: session.uid, name: session.name }, change);
+    return noContent();
+  });
+}
