@@ -71,7 +71,7 @@ export function createServices(config: ChatConfig, overrides: ServiceOverrides =
       ? createMemorySendAllowance(config.sendLimit)
       : createSendAllowance({ store, tableName, limit: config.sendLimit }),
     presence: memory ?? new StoredPresence({ store, tableName, now }),
-    presenceAllowance: createMemorySendAllowance(config.presenceLimit),
+    presenceAllowance: createMemorySendAllowance(config.presenceLimit, now),
     sessionKey: overrides.sessionKey ?? sessionKeySource(requireSessionKey(config)),
     close: () => {
       memory?.close();

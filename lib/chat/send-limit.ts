@@ -37,13 +37,13 @@ export function createSendAllowance(options: {
 const MAX_USERS = 100_000;
 
 /** The same limit in memory, for the sole writer of a store. */
-export function createMemorySendAllowance(limit: SendLimit): SendAllowance {
+export function createMemorySendAllowance(limit: SendLimit, clock: () => number = Date.now): SendAllowance {
   const tats = new Map<string, number>();
   const off = limit.rate <= 0 || limit.burst <= 0;
   const interval = 1000 / limit.rate;
   const tolerance = (limit.burst - 1) * interval;
   return {
-    async take(uid, now = Date.now()) {
+    async take(uid, now = clock()) {
       if (off) return { allowed: true };
       const tat = tats.get(uid) ?? now;
       if (tat > now + tolerance) return { allowed: false, retryAfterMs: tat - tolerance - now };

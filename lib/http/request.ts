@@ -41,12 +41,7 @@ export function parseBody(event: HttpEvent): Record<string, unknown> {
 
   const text = decodeUtf8(bytes);
   if (mediaType === 'application/json') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw badRequest('invalid_json', 'the body is not valid JSON');
-    }
+    const parsed = parseJson(text);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw badRequest('invalid_json', 'the body must be a JSON object');
     }
@@ -56,6 +51,27 @@ export function parseBody(event: HttpEvent): Record<string, unknown> {
     return Object.fromEntries(new URLSearchParams(text));
   }
   throw unsupportedMediaType();
+}
+
+/**
+ * A body that must be JSON, of any shape (the caller checks the shape): the size and charset
+ * rules of `parseBody`, and anything but JSON is 400 `invalid_json`.
+ */
+export function parseJsonBody(event: HttpEvent): unknown {
+  const [mediaType] = (header(event, 'content-type') ?? '').split(';').map((s) => s.trim().toLowerCase());
+  if (mediaType !== 'application/json') throw badRequest('invalid_json', 'the body must be JSON');
+  if (event.body === undefined || event.body === '') throw badRequest('invalid_json', 'the body must be JSON');
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (text.length > BODY_LIMIT_BYTES) throw payloadTooLarge(BODY_LIMIT_BYTES);
+  return parseJson(decodeUtf8(text));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest('invalid_json', 'the body is not valid JSON');
+  }
 }
 
 function decodeUtf8(bytes: Buffer): string {

@@ -146,7 +146,11 @@ export function parseFormat(formatParam: string | undefined, accept: string | un
 }
 
 /** A presence call's body: `{}`, `{"typing": true}`, `{"typing": false}` or `{"gone": true}`, and nothing else. */
-export function parsePresence(body: Readonly<Record<string, unknown>>): Exclude<PresenceChange, 'sent'> {
+export function parsePresence(value: unknown): Exclude<PresenceChange, 'sent'> {
+  const body = (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : { '': 0 }) as Record<
+    string,
+    unknown
+  >;
   const keys = Object.keys(body);
   if (keys.length === 0) return 'here';
   if (keys.length === 1 && typeof body.typing === 'boolean') return body.typing ? 'typing' : 'stopped';

@@ -119,11 +119,16 @@ export function expectMatchesSpec(method: string, pathTemplate: string, status: 
   if (!documented) throw new Error(`${what}: openapi.yaml documents no ${status} response for this request`);
   const { node: response, pointer } = documented;
 
+  // A 204 has no body, and so no Content-Type; every other answer has both.
   const contentType = res.headers['content-type'];
-  if (!contentType) throw new Error(`${what}: no Content-Type`);
-  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  if (status === 204) {
+    if (res.text !== '' || contentType !== undefined || response.content) {
+      throw new Error(`${what}: a 204 must have no body and no Content-Type, and openapi.yaml no content for it`);
+    }
+  } else if (!contentType) throw new Error(`${what}: no Content-Type`);
+  const mediaType = contentType?.split(';')[0]!.trim().toLowerCase() ?? '';
   const content: Json = response.content ?? {};
-  if (!(mediaType in content)) {
+  if (status !== 204 && !(mediaType in content)) {
     throw new Error(
       `${what}: Content-Type ${contentType} is not documented (documented: ${Object.keys(content).join(', ') || 'none'})`,
     );
@@ -150,7 +155,7 @@ export function expectMatchesSpec(method: string, pathTemplate: string, status: 
     }
   }
 
-  if (method.toUpperCase() === 'HEAD') return mediaType;
+  if (method.toUpperCase() === 'HEAD' || status === 204) return mediaType;
   const validate = schemaAt(`${pointer}/content/${escapePointer(mediaType)}/schema`);
   let body: unknown = res.text;
   if (mediaType === 'application/json') {

@@ -31,6 +31,8 @@ export const STATE_BUDGET_BYTES = 3_600;
 const PRUNE_AFTER_MS = PRESENT_MS + 60_000;
 /** The state item goes (by TTL) a day after its last write. */
 const ITEM_TTL_S = 24 * 3600;
+/** People one write removes at most (three attribute paths each), to keep the expression small. */
+const MAX_REMOVED = 100;
 /** Rooms whose state item this process remembers. */
 const MAX_ROOMS = 2_000;
 
@@ -98,7 +100,7 @@ export function prunable(known: readonly PresenceEntry[], user: { uid: string; n
   const kept: PresenceEntry[] = [];
   for (const e of known) {
     if (e.uid === user.uid) continue;
-    if (e.seenAt + PRUNE_AFTER_MS <= now) remove.push(e.uid);
+    if (e.seenAt + PRUNE_AFTER_MS <= now && remove.length < MAX_REMOVED) remove.push(e.uid);
     else kept.push(e);
   }
   const caller: PresenceEntry = { uid: user.uid, name: user.name, seenAt: now, activeAt: now, typingUntil: now };

@@ -1,9 +1,9 @@
 /** POST /api/rooms/{room}/presence: the session's user is here, typing, not typing, or gone. */
 import type { ChatServices } from '#lib/services';
 import { requireSession } from '../authenticate';
-import { badRequest, rateLimited } from '../errors';
+import { rateLimited } from '../errors';
 import { httpHandler, type HttpHandler } from '../handler';
-import { header, parseBody } from '../request';
+import { parseJsonBody } from '../request';
 import { noContent } from '../responses';
 import { parsePresence, parseRoom } from '../validation';
 
@@ -15,14 +15,7 @@ export function updatePresence({
   return httpHandler('update-presence', async (event) => {
     const session = await requireSession(event, sessionKey);
     const room = parseRoom(event.pathParameters?.room);
-    // The body is JSON and nothing else (no form fields here).
-    if (!/^application\/json\s*(;|$)/i.test(header(event, 'content-type') ?? '')) {
-      throw badRequest(
-        'invalid_json',
-        'the body must be JSON: {}, {"typing": true}, {"typing": false} or {"gone": true}',
-      );
-    }
-    const change = parsePresence(parseBody(event));
+    const change = parsePresence(parseJsonBody(event));
 
     const allowance = await presenceAllowance.take(session.uid);
     if (!allowance.allowed) {
