@@ -38,7 +38,9 @@ async function request<T>(
   body?: unknown,
   signal?: AbortSignal,
   timeoutMs = TIMEOUT_MS,
-): Promise<{ status: number; body: T }> {
+  /** Outlives the page (a request sent while the tab closes). */
+  keepalive = false,
+): Promise<{ status: number; body: T | undefined }> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token !== undefined) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -50,6 +52,7 @@ async function request<T>(
       headers,
       credentials: 'omit',
       cache: 'no-store',
+      keepalive,
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
@@ -72,8 +75,15 @@ async function request<T>(
       Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined,
     );
   }
+  if (response.status === 204) return { status: 204, body: undefined };
   if (parsed === undefined) throw new NetworkError('the answer was not JSON');
   return { status: response.status, body: parsed as T };
+}
+
+/** The body of an answer that always has one. */
+function bodyOf<T>(answer: { status: number; body: T | undefined }): T {
+  if (answer.body === undefined) throw new NetworkError('the answer had no body');
+  return answer.body;
 }
 
 const roomPath = (room: string) => `/rooms/${encodeURIComponent(room)}/messages`;
@@ -83,11 +93,11 @@ export interface LoginResult extends Me {
 }
 
 export async function login(name: string): Promise<LoginResult> {
-  return (await request<LoginResult>('POST', '/login', { name })).body;
+  return bodyOf(await request<LoginResult>('POST', '/login', { name }));
 }
 
 export async function currentSession(): Promise<Me> {
-  return (await request<Me>('GET', '/session')).body;
+  return bodyOf(await request<Me>('GET', '/session'));
 }
 
 export type Read =
@@ -115,11 +125,19 @@ export async function readMessages(
     if (read.state !== undefined) query += `state=${encodeURIComponent(read.state)}&`;
   }
   const path = `${roomPath(room)}?${query}limit=${limit}`;
-  const { body } = await request<MessagePage>('GET', path, undefined, signal, TIMEOUT_MS + wait * 1000);
+  const body = bodyOf(await request<MessagePage>('GET', path, undefined, signal, TIMEOUT_MS + wait * 1000));
   if (!Array.isArray(body.messages) || typeof body.lastId !== 'number') throw new NetworkError('unexpected answer');
   return body;
 }
 
 export async function sendMessage(room: string, text: string, clientId: string): Promise<Message> {
-  return (await request<Message>('POST', roomPath(room), { text, clientId })).body;
+  return bodyOf(await request<Message>('POST', roomPath(room), { text, clientId }));
+}
+
+/** What the page says of its user in a room (API v2): here, typing, stopped typing, or gone. */
+export type PresenceBody = Record<string, never> | { readonly typing: boolean } | { readonly gone: true };
+
+/** `keepalive`: sent even as the tab closes (for `gone`). */
+export async function updatePresence(room: string, body: PresenceBody, keepalive = false): Promise<void> {
+  await request('POST', `/rooms/${encodeURIComponent(room)}/presence`, body, undefined, TIMEOUT_MS, keepalive);
 }

@@ -8,7 +8,7 @@ import { t, type StringKey } from './i18n';
 import { MAX_RENDERED, MessageList } from './message-list';
 import { PollScheduler, type PollOutcome } from './poll-scheduler';
 import { newClientId } from './room';
-import type { Message, MessagePage } from './types';
+import type { Message, MessagePage, RoomState } from './types';
 
 /** A first visit shows this many of the newest messages, not the whole history. */
 export const FIRST_PAGE = 50;
@@ -30,6 +30,8 @@ export interface RoomEvents {
   sent(text: string): void;
   /** Why a send failed, for the composer's notice (undefined: clear it). */
   sendProblem(key: StringKey | undefined, vars?: Record<string, string | number>): void;
+  /** The room shows someone else now (API v2: who is here, who is typing). */
+  roomState(state: RoomState): void;
 }
 
 export class ChatRoom {
@@ -42,6 +44,8 @@ export class ChatRoom {
   private readonly jump = byId<HTMLButtonElement>('new-messages');
   private readonly live = byId('live');
   private lastId = 0;
+  /** The room state last shown (API v2); sent with each poll, so that a change of it ends a hold. */
+  private state: string | undefined;
   private loaded = false;
   private loadingOlder = false;
   private stopped = false;
@@ -120,8 +124,9 @@ export class ChatRoom {
     try {
       page = await readMessages(
         this.room,
-        // The room's state (API v2) is not served yet; once it is, it goes along as `state`.
-        this.loaded ? { after: this.lastId, wait } : { newest: true },
+        this.loaded
+          ? { after: this.lastId, wait, ...(this.state !== undefined ? { state: this.state } : {}) }
+          : { newest: true },
         this.loaded ? CATCH_UP_PAGE : FIRST_PAGE,
         this.abort.signal,
       );
@@ -137,6 +142,12 @@ export class ChatRoom {
     }
     if (this.stopped) return { kind: 'stop' };
     this.lastId = Math.max(this.lastId, page.lastId);
+    // A page that stops short of the head carries no room state; the next one does.
+    const changed = page.room !== undefined && page.room.state !== this.state;
+    if (page.room && changed) {
+      this.state = page.room.state;
+      this.events.roomState(page.room);
+    }
     // A long catch-up renders in a few large batches rather than many small ones: each
     // render lays out and paints the whole list once.
     this.arrived.push(...page.messages);
@@ -144,7 +155,13 @@ export class ChatRoom {
       this.show(this.arrived);
       this.arrived = [];
     }
-    return { kind: 'ok', hasMore: page.hasMore, pollAfterMs: page.pollAfterMs, news: page.messages.length > 0 };
+    // A change of who is here ends a hold as news does, so an answer that soon is not a broken hold.
+    return {
+      kind: 'ok',
+      hasMore: page.hasMore,
+      pollAfterMs: page.pollAfterMs,
+      news: page.messages.length > 0 || changed,
+    };
   }
 
   private show(messages: readonly Message[]): void {

@@ -59,6 +59,14 @@ const en = {
   announceOne: '{name}: {text}',
   userTag: 'user {tag}',
   you: 'you',
+  peopleHeading: 'Here now',
+  peopleHere: '{n} here now',
+  peopleMore: 'and {n} more',
+  typingMark: 'typing…',
+  typingOne: '{name} is typing…',
+  typingTwo: '{a} and {b} are typing…',
+  typingMany: '{n} people are typing…',
+  shareTyping: 'Let others see when I am typing',
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -119,6 +127,14 @@ const zh: Record<StringKey, string> = {
   announceOne: '{name}：{text}',
   userTag: '用户 {tag}',
   you: '我',
+  peopleHeading: '在线成员',
+  peopleHere: '{n} 人在线',
+  peopleMore: '还有 {n} 人',
+  typingMark: '正在输入…',
+  typingOne: '{name} 正在输入…',
+  typingTwo: '{a} 和 {b} 正在输入…',
+  typingMany: '{n} 人正在输入…',
+  shareTyping: '让别人看到我正在输入',
 };
 
 export type Lang = 'en' | 'zh';

@@ -8,6 +8,8 @@ import { Composer } from './composer';
 import { connectionState, showConnection } from './connection';
 import { byId } from './dom';
 import { initialLang, lang, setLang, storedLang, t, translateStatic, type StringKey } from './i18n';
+import { PeopleView } from './people-view';
+import { PresenceReporter } from './presence-reporter';
 import { inviteLink, isValidRoom, privateRoomName, roomFromHash } from './room';
 import { forgetSession, lastName, loadSession, saveSession, type StoredSession } from './stored-session';
 import { NAME_MAX, checkName } from './types';
@@ -26,14 +28,25 @@ const inviteToggle = byId<HTMLButtonElement>('invite-toggle');
 const inviteInput = byId<HTMLInputElement>('invite-link');
 const inviteStatus = byId('invite-status');
 
+const peopleToggle = byId<HTMLButtonElement>('people-toggle');
+const peoplePanel = byId('people-panel');
+const shareTyping = byId<HTMLInputElement>('share-typing');
+/** Whether others may see that this reader is typing: a setting of this browser. */
+const SHARE_TYPING_KEY = 'chat.shareTyping';
+
 let session: StoredSession | undefined;
 let room: ChatRoom | undefined;
+let presence: PresenceReporter | undefined;
+let people: PeopleView | undefined;
 let unread = 0;
 let loginProblem: StringKey | undefined;
 
 const composer = new Composer(
   (text) => room?.send(text) ?? Promise.resolve(false),
-  () => room?.noteActivity(),
+  () => {
+    room?.noteActivity();
+    presence?.input(composer.box.value);
+  },
 );
 
 function updateTitle(): void {
@@ -47,9 +60,16 @@ function showLoginProblem(problem: StringKey | undefined): void {
   loginName.setAttribute('aria-invalid', String(problem !== undefined && problem !== 'sessionEnded'));
 }
 
-function showLogin(problem?: StringKey): void {
+/** Leaves the open room: polling ends, and the others see this reader go at once. */
+function leaveRoom(): void {
+  presence?.leave();
+  presence = undefined;
   room?.stop();
   room = undefined;
+}
+
+function showLogin(problem?: StringKey): void {
+  leaveRoom();
   unread = 0;
   chatView.hidden = true;
   loginView.hidden = false;
@@ -60,6 +80,8 @@ function showLogin(problem?: StringKey): void {
 }
 
 function endSession(problem?: StringKey): void {
+  // While the token is still known, so that `gone` is accepted.
+  if (problem === undefined) leaveRoom();
   session = undefined;
   forgetSession();
   useToken(undefined);
@@ -77,8 +99,10 @@ function enterChat(next: StoredSession): void {
 
 function openRoom(name: string): void {
   if (!session) return;
-  room?.stop();
+  leaveRoom();
   unread = 0;
+  const here = new PeopleView(session);
+  people = here;
   showConnection('connected');
   room = new ChatRoom(name, session, {
     sessionEnded: () => endSession('sessionEnded'),
@@ -87,9 +111,14 @@ function openRoom(name: string): void {
       unread = count;
       updateTitle();
     },
-    sent: (text) => composer.sent(text),
+    sent: (text) => {
+      composer.sent(text);
+      presence?.sent();
+    },
     sendProblem: (key, vars) => composer.showNotice(key, vars),
+    roomState: (state) => here.show(state),
   });
+  presence = new PresenceReporter(name, () => shareTyping.checked);
   byId('room-title').textContent = t('roomHeading', { room: name });
   byId('room-title').title = name;
   roomInput.value = name;
@@ -99,6 +128,7 @@ function openRoom(name: string): void {
   composer.showNotice(undefined);
   updateTitle();
   room.start();
+  presence.start();
   composer.focus();
 }
 
@@ -109,6 +139,7 @@ function relabel(): void {
   showConnection();
   composer.relabel();
   room?.relabel();
+  people?.relabel();
   updateTitle();
 }
 
@@ -199,8 +230,29 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('.lang-switch'
   });
 }
 
+function setPeopleOpen(open: boolean): void {
+  peoplePanel.hidden = !open;
+  peopleToggle.setAttribute('aria-expanded', String(open));
+}
+
+peopleToggle.addEventListener('click', () => setPeopleOpen(peoplePanel.hidden));
+
+shareTyping.checked = localStorage.getItem(SHARE_TYPING_KEY) !== '0';
+shareTyping.addEventListener('change', () => {
+  localStorage.setItem(SHARE_TYPING_KEY, shareTyping.checked ? '1' : '0');
+  if (!shareTyping.checked) presence?.stopTyping();
+});
+
+// Closing the tab, or leaving for another page, ends presence at once (a keepalive request);
+// a page the browser brings back from its cache enters the room again.
+window.addEventListener('pagehide', () => leaveRoom());
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted && session && !room) openRoom(roomFromHash(location.hash));
+});
+
 document.addEventListener('visibilitychange', () => {
   room?.visibilityChanged();
+  presence?.visibilityChanged();
   if (document.visibilityState === 'visible' && unread > 0) {
     unread = 0;
     updateTitle();
@@ -214,6 +266,8 @@ window.addEventListener('offline', () => showConnection('offline'));
 
 /** A stored session opens the chat at once; the server is asked in the background whether it still holds. */
 function start(): void {
+  // The list shows at once where there is room for it; on a phone it opens from the header.
+  setPeopleOpen(matchMedia('(min-width: 48rem)').matches);
   setLang(initialLang(storedLang(), navigator.languages), false);
   relabel();
   const stored = loadSession();
