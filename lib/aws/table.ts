@@ -5,6 +5,7 @@
  * | item                     | pk                              | sk         |
  * |--------------------------|---------------------------------|------------|
  * | message                  | `room#<room>`                   | message id |
+ * | the room's live state    | `room#<room>`                   | 2^53 - 1 (above every id; presence/state-item.ts) |
  * | clientId of a send       | `client#<room>#<uid>#<clientId>`| 0          |
  * | send rate of a user      | `rate#<uid>`                    | 0          |
  *
