@@ -126,7 +126,7 @@ export function expectMatchesSpec(method: string, pathTemplate: string, status: 
       throw new Error(`${what}: a 204 must have no body and no Content-Type, and openapi.yaml no content for it`);
     }
   } else if (!contentType) throw new Error(`${what}: no Content-Type`);
-  const mediaType = contentType?.split(';')[0]!.trim().toLowerCase() ?? '';
+  const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const content: Json = response.content ?? {};
   if (status !== 204 && !(mediaType in content)) {
     throw new Error(
