@@ -319,7 +319,7 @@ describe.each(MODES)('the room state in a crowd, %s', (mode, env) => {
         { uid: person(3).uid, name: 'p3', typing: true },
         { uid: person(2).uid, name: 'p2', typing: false },
       ]);
-    });
+    }, 180_000);
   }
 });
 

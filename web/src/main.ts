@@ -62,10 +62,11 @@ function showLoginProblem(problem: StringKey | undefined): void {
 
 /** Leaves the open room: polling ends, and the others see this reader go at once. */
 function leaveRoom(): void {
-  presence?.leave();
-  presence = undefined;
+  // Polling first: the held poll is given up before `gone` could end it.
   room?.stop();
   room = undefined;
+  presence?.leave();
+  presence = undefined;
 }
 
 function showLogin(problem?: StringKey): void {

@@ -51,7 +51,9 @@ export class MemoryPresence implements Presence {
     r.entries.delete(user.uid);
     if (after) r.entries.set(user.uid, after);
     if (r.entries.size > MAX_PER_ROOM) r.entries.delete(r.entries.keys().next().value as string);
-    this.settle(room, r, now);
+    // A message signals its room itself once it is stored (the sender comes just before it), so
+    // held polls wake once and find both the message and its sender no longer typing.
+    this.settle(room, r, now, change !== 'sent');
   }
 
   /** The room as it shows now. */
@@ -67,12 +69,12 @@ export class MemoryPresence implements Presence {
   }
 
   /** Drops whoever expired, signals the room if what it shows changed, and sets the timer for the next change. */
-  private settle(room: string, r: Room, now: number): void {
+  private settle(room: string, r: Room, now: number, signal = true): void {
     for (const [uid, e] of r.entries) if (!isPresent(e, now)) r.entries.delete(uid);
     const { state } = roomView(r.entries.values(), now);
     if (state !== r.state) {
       r.state = state;
-      this.signals.signal(room);
+      if (signal) this.signals.signal(room);
     }
     if (r.timer) clearTimeout(r.timer);
     r.timer = undefined;

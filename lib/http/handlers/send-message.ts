@@ -25,6 +25,10 @@ export function sendMessage({
     const allowance = await sendAllowance.take(session.uid);
     if (!allowance.allowed) throw rateLimited(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000)));
 
+    // A message makes its sender present and ends their typing: recorded just before it is
+    // stored, so that a poll woken by the message sees both. Presence is not the message: a
+    // failure here is logged and the send goes on.
+    await presence.change(room, session, 'sent').catch((error: unknown) => logPresenceFailure(error));
     const { message, created } = await messageLog.appendMessage({
       room,
       user: session.name,
@@ -32,9 +36,6 @@ export function sendMessage({
       text,
       clientId,
     });
-    // A message makes its sender present and ends their typing. The message is stored by now:
-    // a failure here must not make the client send it again, so it is only logged.
-    await presence.change(room, session, 'sent').catch((error: unknown) => logPresenceFailure(error));
     return json(created ? 201 : 200, toApiMessage(message));
   });
 }

@@ -42,6 +42,14 @@ describe('presence in memory', () => {
     expect(presence.view('lobby')).toMatchObject({ presentCount: 0, present: [] });
   });
 
+  it('leaves the signal of a message to the message itself, so that held polls wake once', async () => {
+    await presence.change('lobby', ana, 'typing');
+    const before = presence.view('lobby').state;
+    expect(await signalled(() => presence.change('lobby', ana, 'sent'))).toBe(false);
+    expect(presence.view('lobby').state).not.toBe(before);
+    expect(presence.view('lobby').present[0]!.typing).toBe(false);
+  });
+
   it('signals when typing ends by itself after 6 s, and when someone expires after 60 s', async () => {
     await presence.change('lobby', ana, 'typing');
     expect(await signalled(() => jest.advanceTimersByTime(5_900))).toBe(false);
