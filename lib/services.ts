@@ -12,6 +12,8 @@ import { sessionKeySource, type SessionKeySource } from '#aws/session-key';
 import { createLongPoll, type LongPoll } from '#chat/long-poll';
 import { createMessageLog, createMessageReader, type MessageLog, type MessageReader } from '#chat/message-log';
 import { MemoryPresence, type Presence, StoredPresence } from '#chat/presence';
+import { createRevocations, type Revocations } from '#chat/revocations';
+import { createSessionRevoker, type RevokeSession } from '#chat/revoke-session';
 import { RoomSignals } from '#chat/room-signals';
 import { createMemorySendAllowance, createSendAllowance, type SendAllowance } from '#chat/send-limit';
 
@@ -21,6 +23,8 @@ export interface ReadServices {
   readonly messageLog: MessageReader;
   readonly longPoll: LongPoll;
   readonly sessionKey: SessionKeySource;
+  /** Logged-out sessions (known in memory, refreshed from the store at most every 30 s). */
+  readonly revocations: Revocations;
 }
 
 export interface ChatServices extends ReadServices {
@@ -30,6 +34,8 @@ export interface ChatServices extends ReadServices {
   readonly presence: Presence;
   /** Kept in memory by each process, so that a presence call stays one store write (its own). */
   readonly presenceAllowance: SendAllowance;
+  /** Logs a session out (the logout handler's). */
+  readonly revokeSession: RevokeSession;
   /** Answers every held poll at once, and every later one without holding (the process is stopping). */
   readonly close: () => void;
 }
@@ -52,6 +58,7 @@ export function createServices(config: ChatConfig, overrides: ServiceOverrides =
   // As the sole writer, presence lives in memory and polls take the room from there; elsewhere
   // it lives in the room's state item, which the polls' query reads with the messages.
   const memory = soleWriter ? new MemoryPresence(signals, now) : undefined;
+  const revocations = createRevocations({ store, tableName, now });
   const log = createMessageLog({ store, tableName, soleWriter, signals, now });
   const messageLog: MessageLog = memory
     ? {
@@ -73,6 +80,8 @@ export function createServices(config: ChatConfig, overrides: ServiceOverrides =
     presence: memory ?? new StoredPresence({ store, tableName, now }),
     presenceAllowance: createMemorySendAllowance(config.presenceLimit, now),
     sessionKey: overrides.sessionKey ?? sessionKeySource(requireSessionKey(config)),
+    revocations,
+    revokeSession: createSessionRevoker({ store, tableName, revocations, now }),
     close: () => {
       memory?.close();
       signals.close();
@@ -83,24 +92,49 @@ export function createServices(config: ChatConfig, overrides: ServiceOverrides =
 /** The read function's: a reader that only queries, and held polls that re-check the store. */
 export function createReadServices(config: ChatConfig): ReadServices {
   const { tableName, ...where } = requireStore(config);
-  const messageLog = createMessageReader({ store: createStoreClient(where), tableName });
+  const store = createStoreClient(where);
+  const messageLog = createMessageReader({ store, tableName });
   return {
     config,
     messageLog,
     longPoll: longPolling({ ...config, wait: { ...config.wait, soleWriter: false } }, messageLog, new RoomSignals()),
     sessionKey: sessionKeySource(requireSessionKey(config)),
+    revocations: createRevocations({ store, tableName }),
   };
+}
+
+/** The logout function's: checking the session, and the one write of a logout. */
+export function createLogoutServices(
+  config: ChatConfig,
+): Pick<ChatServices, 'sessionKey' | 'revocations' | 'revokeSession'> {
+  const { tableName, ...where } = requireStore(config);
+  const store = createStoreClient(where);
+  const session = createSessionServices(config, store);
+  return { ...session, revokeSession: createSessionRevoker({ store, tableName, revocations: session.revocations }) };
 }
 
 /** The presence function's: one UpdateItem per call, so its bundle holds no message log. */
 export function createPresenceServices(
   config: ChatConfig,
-): Pick<ChatServices, 'presence' | 'presenceAllowance' | 'sessionKey'> {
+): Pick<ChatServices, 'presence' | 'presenceAllowance' | 'sessionKey' | 'revocations'> {
+  const { tableName, ...where } = requireStore(config);
+  const store = createStoreClient(where);
+  return {
+    presence: new StoredPresence({ store, tableName }),
+    presenceAllowance: createMemorySendAllowance(config.presenceLimit),
+    ...createSessionServices(config, store),
+  };
+}
+
+/** What checking a session needs: the key, and the logged-out sessions (the session and logout functions). */
+export function createSessionServices(
+  config: ChatConfig,
+  store?: StoreClient,
+): Pick<ChatServices, 'sessionKey' | 'revocations'> {
   const { tableName, ...where } = requireStore(config);
   return {
-    presence: new StoredPresence({ store: createStoreClient(where), tableName }),
-    presenceAllowance: createMemorySendAllowance(config.presenceLimit),
     sessionKey: sessionKeySource(requireSessionKey(config)),
+    revocations: createRevocations({ store: store ?? createStoreClient(where), tableName }),
   };
 }
 

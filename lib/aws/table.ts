@@ -8,6 +8,8 @@
  * | the room's live state    | `room#<room>`                   | 2^53 - 1 (above every id; presence/state-item.ts) |
  * | clientId of a send       | `client#<room>#<uid>#<clientId>`| 0          |
  * | send rate of a user      | `rate#<uid>`                    | 0          |
+ * | login rate of an address | `login#<address>`               | 0          |
+ * | a logged-out session     | `revoked`                       | when, in µs, plus a random tail |
  *
  * `expiresAt` (epoch seconds) is the TTL attribute for what may expire.
  */
@@ -18,3 +20,5 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 export const roomKey = (room: string): string => `room#${room}`;
 export const clientIdKey = (room: string, uid: string, clientId: string): string => `client#${room}#${uid}#${clientId}`;
 export const rateKey = (uid: string): string => `rate#${uid}`;
+export const loginRateKey = (address: string): string => `login#${address}`;
+export const REVOKED_KEY = 'revoked';

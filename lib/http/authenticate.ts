@@ -4,6 +4,7 @@
  */
 import { SESSION_SECONDS, SessionRejected, verifySession, type Session } from '#chat/session-token';
 import type { SessionKeySource } from '#aws/session-key';
+import type { Revocations } from '#chat/revocations';
 import { unauthorized } from './errors';
 import { header, isHttps, type HttpEvent } from './request';
 
@@ -23,17 +24,24 @@ export function sessionToken(event: HttpEvent): string | undefined {
   return undefined;
 }
 
-/** The caller's session, or 401. */
-export async function requireSession(event: HttpEvent, sessionKey: SessionKeySource): Promise<Session> {
+/** The caller's session, or 401 (also for a session that was logged out). */
+export async function requireSession(
+  event: HttpEvent,
+  sessionKey: SessionKeySource,
+  revocations: Revocations,
+): Promise<Session & { readonly token: string }> {
   const token = sessionToken(event);
   if (!token) throw unauthorized();
   const key = await sessionKey();
+  let session: Session;
   try {
-    return verifyRemembered(key, token);
+    session = verifyRemembered(key, token);
   } catch (error) {
     if (error instanceof SessionRejected) throw unauthorized(error.message);
     throw error;
   }
+  if (await revocations.isRevoked(token)) throw unauthorized('this session was logged out: log in again');
+  return { ...session, token };
 }
 
 /** Tokens this process has verified, per key, until they expire: a poll a second need not redo the HMAC. */
@@ -53,6 +61,12 @@ function verifyRemembered(key: Buffer, token: string, nowMs = Date.now()): Sessi
   known.set(token, { session, expiresMs: Date.parse(session.expiresAt) });
   if (known.size > MAX_REMEMBERED) known.delete(known.keys().next().value as string);
   return session;
+}
+
+/** The cookie that ends the session cookie in the browser. */
+export function clearedSessionCookie(event: HttpEvent): string {
+  const secure = isHttps(event) ? '; Secure' : '';
+  return `${COOKIE_NAME}=; HttpOnly; SameSite=Strict; Path=/api; Max-Age=0${secure}`;
 }
 
 export function sessionCookie(event: HttpEvent, token: string): string {

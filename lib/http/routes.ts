@@ -6,6 +6,7 @@
 
 export type FunctionName =
   | 'login'
+  | 'logout'
   | 'get-session'
   | 'health'
   | 'read-messages'
@@ -24,6 +25,7 @@ export interface Route {
 
 export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/login', function: 'login', public: true },
+  { method: 'POST', path: '/api/logout', function: 'logout', public: false },
   { method: 'GET', path: '/api/session', function: 'get-session', public: false },
   { method: 'GET', path: '/api/health', function: 'health', public: true },
   { method: 'GET', path: '/api/rooms/{room}/messages', function: 'read-messages', public: false },

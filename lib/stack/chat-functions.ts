@@ -42,10 +42,19 @@ export const FUNCTION_NEEDS: Readonly<Record<FunctionName, FunctionNeeds>> = {
     sessionKey: true,
     timeout: Duration.seconds(15),
   },
+  // Checking a session reads the logged-out sessions (Query) now and then.
   'get-session': {
     deployedAs: 'session',
     description: 'GET /api/session: reads a session',
-    table: [],
+    table: ['Query'],
+    sessionKey: true,
+    timeout: Duration.seconds(15),
+  },
+  // A logout writes one revocation (PutItem); checking the session reads them (Query).
+  logout: {
+    deployedAs: 'logout',
+    description: 'POST /api/logout: revokes a session',
+    table: ['PutItem', 'Query'],
     sessionKey: true,
     timeout: Duration.seconds(15),
   },
@@ -81,11 +90,12 @@ export const FUNCTION_NEEDS: Readonly<Record<FunctionName, FunctionNeeds>> = {
     sessionKey: true,
     timeout: Duration.seconds(25),
   },
-  // A presence call is one UpdateItem of the room's state item.
+  // A presence call is one UpdateItem of the room's state item; checking the session reads
+  // the logged-out sessions (Query) now and then.
   'update-presence': {
     deployedAs: 'presence',
     description: 'POST /api/rooms/{room}/presence',
-    table: ['UpdateItem'],
+    table: ['UpdateItem', 'Query'],
     sessionKey: true,
     timeout: Duration.seconds(15),
   },

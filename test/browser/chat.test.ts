@@ -331,9 +331,15 @@ describe('sessions and history', () => {
 
   it('logs out, forgetting the session, and explains a bad name next to the field', async () => {
     const ana = await person(server.url, 'Ana');
+    const { token } = await sessionOf(ana.page);
+    const sessionStatus = async () =>
+      (await fetch(`${server.url}/api/session`, { headers: { authorization: `Bearer ${token}` } })).status;
+    expect(await sessionStatus()).toBe(200);
     await ana.page.locator('#logout').click();
     await ana.page.locator('#login-view').waitFor();
     expect(await ana.page.evaluate(() => localStorage.getItem('chat.session'))).toBeNull();
+    // The server revoked it: a copy of the token is refused too.
+    await eventually(sessionStatus, (status) => expect(status).toBe(401));
     await ana.page.reload();
     await ana.page.locator('#login-view').waitFor();
 

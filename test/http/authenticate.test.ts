@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { SESSION_SECONDS, signSession } from '#chat/session-token';
 import { requireSession } from '#http/authenticate';
+import type { Revocations } from '#chat/revocations';
 import { ApiError } from '#http/errors';
 import { apiEvent } from '#test/support/app';
 
@@ -14,6 +15,9 @@ const withToken = (token: string) => apiEvent('GET', '/api/session', { token });
 
 afterEach(() => jest.useRealTimers());
 
+/** No session is logged out here (revocation has its own tests, against the store). */
+const noneRevoked: Revocations = { isRevoked: async () => false, remember: () => undefined };
+
 describe('requireSession', () => {
   it('answers a remembered token as the first time, and refuses it once it has expired', async () => {
     const t0 = Date.parse('2026-12-01T12:00:00.000Z');
@@ -21,12 +25,12 @@ describe('requireSession', () => {
     jest.setSystemTime(t0);
     const { token, session } = signSession(key, { uid: 'u_0123456789abcdef', name: 'Ana' }, t0);
 
-    expect(await requireSession(withToken(token), sessionKey)).toEqual(session);
+    expect(await requireSession(withToken(token), sessionKey, noneRevoked)).toEqual({ ...session, token });
     jest.setSystemTime(t0 + (SESSION_SECONDS - 1) * 1000);
-    expect(await requireSession(withToken(token), sessionKey)).toEqual(session);
+    expect(await requireSession(withToken(token), sessionKey, noneRevoked)).toEqual({ ...session, token });
 
     jest.setSystemTime(t0 + SESSION_SECONDS * 1000);
-    const refused = await requireSession(withToken(token), sessionKey).catch((error: unknown) => error);
+    const refused = await requireSession(withToken(token), sessionKey, noneRevoked).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).status).toBe(401);
   });
@@ -34,7 +38,7 @@ describe('requireSession', () => {
   it('never remembers a token signed with another key', async () => {
     const other = signSession(randomBytes(32), { uid: 'u_0123456789abcdef', name: 'Ana' }).token;
     for (let i = 0; i < 2; i++) {
-      const refused = await requireSession(withToken(other), sessionKey).catch((error: unknown) => error);
+      const refused = await requireSession(withToken(other), sessionKey, noneRevoked).catch((error: unknown) => error);
       expect((refused as ApiError).status).toBe(401);
     }
   });

@@ -149,7 +149,14 @@ describe('the functions', () => {
   it('each get exactly the permissions their code needs, and nothing else', () => {
     const expected: Record<FunctionName, { actions: string[]; resource: unknown }[]> = {
       login: [{ actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } }],
-      'get-session': [{ actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } }],
+      'get-session': [
+        { actions: ['dynamodb:Query'], resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } },
+        { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
+      ],
+      logout: [
+        { actions: ['dynamodb:PutItem', 'dynamodb:Query'], resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } },
+        { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
+      ],
       health: [],
       'not-found': [],
       'read-messages': [
@@ -164,7 +171,7 @@ describe('the functions', () => {
         { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
       ],
       'update-presence': [
-        { actions: ['dynamodb:UpdateItem'], resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } },
+        { actions: ['dynamodb:Query', 'dynamodb:UpdateItem'], resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } },
         { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
       ],
     };
@@ -192,7 +199,7 @@ describe('the functions', () => {
 
   it('are the only ones allowed anything on the table, and never with a wildcard action', () => {
     const onTable = everyStatement().filter((s) => JSON.stringify(s.Resource ?? '').includes(tableId()));
-    expect(onTable.length).toBe(3); // poll's, add's and presence's
+    expect(onTable.length).toBe(5); // poll's, add's, presence's, session's and logout's
     for (const s of onTable) {
       for (const action of asList<string>(s.Action)) expect(action).toMatch(/^dynamodb:[A-Za-z]+$/);
     }
@@ -248,9 +255,9 @@ describe('the session key', () => {
     expect(secret.Properties.SecretString).toBeUndefined();
   });
 
-  it('can be read by no one but the five functions that sign or verify sessions', () => {
+  it('can be read by no one but the six functions that sign or verify sessions', () => {
     const readers = everyStatement().filter((s) => JSON.stringify(s).includes(secretId()));
-    expect(readers).toHaveLength(5);
+    expect(readers).toHaveLength(6);
     for (const s of readers) expect(s.Action).toBe('secretsmanager:GetSecretValue');
   });
 });

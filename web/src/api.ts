@@ -96,6 +96,11 @@ export async function login(name: string): Promise<LoginResult> {
   return bodyOf(await request<LoginResult>('POST', '/login', { name }));
 }
 
+/** Ends the session on the server too (API v2): the token is refused everywhere afterwards. */
+export async function logout(): Promise<void> {
+  await request('POST', '/logout');
+}
+
 export async function currentSession(): Promise<Me> {
   return bodyOf(await request<Me>('GET', '/session'));
 }

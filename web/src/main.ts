@@ -2,7 +2,7 @@
  * The chat page: wires the views (login, chat), the language, the room in the URL, and the
  * open ChatRoom together. Every user-supplied string reaches the page through textContent.
  */
-import { ErrorAnswer, currentSession, login, useToken } from './api';
+import { ErrorAnswer, currentSession, login, logout, useToken } from './api';
 import { ChatRoom } from './chat-room';
 import { Composer } from './composer';
 import { connectionState, showConnection } from './connection';
@@ -81,8 +81,12 @@ function showLogin(problem?: StringKey): void {
 }
 
 function endSession(problem?: StringKey): void {
-  // While the token is still known, so that `gone` is accepted.
-  if (problem === undefined) leaveRoom();
+  if (problem === undefined) {
+    // While the token is still known: `gone` for the room, then the logout that revokes the
+    // token (a copy of it stops working too). Both go out before the token is forgotten.
+    leaveRoom();
+    logout().catch(() => undefined);
+  }
   session = undefined;
   forgetSession();
   useToken(undefined);

@@ -4,9 +4,9 @@ import { requireSession } from '../authenticate';
 import { httpHandler, type HttpHandler } from '../handler';
 import { json } from '../responses';
 
-export function getSession({ sessionKey }: Pick<ChatServices, 'sessionKey'>): HttpHandler {
+export function getSession({ sessionKey, revocations }: Pick<ChatServices, 'sessionKey' | 'revocations'>): HttpHandler {
   return httpHandler('get-session', async (event) => {
-    const { name, uid, expiresAt } = await requireSession(event, sessionKey);
+    const { name, uid, expiresAt } = await requireSession(event, sessionKey, revocations);
     return json(200, { name, uid, expiresAt });
   });
 }

@@ -5,6 +5,7 @@ import type { FunctionName } from '../routes';
 import { getSession } from './get-session';
 import { health } from './health';
 import { login } from './login';
+import { logout } from './logout';
 import { notFound } from './not-found';
 import { readMessages } from './read-messages';
 import { sendMessage } from './send-message';
@@ -15,6 +16,7 @@ export type Handlers = Readonly<Record<FunctionName, HttpHandler>>;
 export function createHandlers(services: ChatServices): Handlers {
   return {
     login: login(services),
+    logout: logout(services),
     'get-session': getSession(services),
     health: health(),
     'not-found': notFound(),

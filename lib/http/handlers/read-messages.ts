@@ -7,10 +7,10 @@ import { header, queryParams } from '../request';
 import { json, xml } from '../responses';
 import { parseFormat, parseReadRequest, parseRoom, parseWait } from '../validation';
 
-export function readMessages({ sessionKey, messageLog, longPoll, config }: ReadServices): HttpHandler {
+export function readMessages({ sessionKey, revocations, messageLog, longPoll, config }: ReadServices): HttpHandler {
   const { active, quiet } = config.pollAfterMs;
   return httpHandler('read-messages', async (event) => {
-    await requireSession(event, sessionKey);
+    await requireSession(event, sessionKey, revocations);
     const room = parseRoom(event.pathParameters?.room);
     const query = queryParams(event);
     const request = parseReadRequest(query);

@@ -11,12 +11,13 @@ import { parseClientId, parseRoom, parseText } from '../validation';
 
 export function sendMessage({
   sessionKey,
+  revocations,
   sendAllowance,
   messageLog,
   presence,
-}: Pick<ChatServices, 'sessionKey' | 'sendAllowance' | 'messageLog' | 'presence'>): HttpHandler {
+}: Pick<ChatServices, 'sessionKey' | 'revocations' | 'sendAllowance' | 'messageLog' | 'presence'>): HttpHandler {
   return httpHandler('send-message', async (event) => {
-    const session = await requireSession(event, sessionKey);
+    const session = await requireSession(event, sessionKey, revocations);
     const room = parseRoom(event.pathParameters?.room);
     const body = parseBody(event);
     const text = parseText(body.text ?? body.message);

@@ -9,11 +9,12 @@ import { parsePresence, parseRoom } from '../validation';
 
 export function updatePresence({
   sessionKey,
+  revocations,
   presenceAllowance,
   presence,
-}: Pick<ChatServices, 'sessionKey' | 'presenceAllowance' | 'presence'>): HttpHandler {
+}: Pick<ChatServices, 'sessionKey' | 'revocations' | 'presenceAllowance' | 'presence'>): HttpHandler {
   return httpHandler('update-presence', async (event) => {
-    const session = await requireSession(event, sessionKey);
+    const session = await requireSession(event, sessionKey, revocations);
     const room = parseRoom(event.pathParameters?.room);
     const change = parsePresence(parseJsonBody(event));
 
