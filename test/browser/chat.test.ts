@@ -396,6 +396,44 @@ describe('rooms, the message box and languages', () => {
     expect(new URL(ana.page.url()).hash).toBe(`#${room}`);
   }, 60_000);
 
+  it('forgets a refused room name once another room opens: no error, no red outline', async () => {
+    const first = uniqueRoom('refused');
+    const ana = await person(`${server.url}/#${first}`, 'Ana');
+    const field = ana.page.locator('#room-name');
+    const outline = () => field.evaluate((e) => getComputedStyle(e).borderTopColor);
+    const calm = await outline();
+    const refuse = async () => {
+      await field.fill('no spaces allowed');
+      await field.press('Enter');
+      await expect(ana.page.locator('#room-error').textContent()).resolves.not.toBe('');
+      await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
+      expect(await outline()).not.toBe(calm);
+    };
+    const expectCalmIn = async (room: string) => {
+      await eventually(
+        () => ana.page.locator('#room-title').textContent(),
+        (t) => expect(t).toBe(`#${room}`),
+      );
+      await expect(field.inputValue()).resolves.toBe(room);
+      await expect(ana.page.locator('#room-error').isVisible()).resolves.toBe(false);
+      await expect(field.getAttribute('aria-invalid')).resolves.not.toBe('true');
+      expect(await outline()).toBe(calm);
+    };
+
+    // Another room opened with "new private room",
+    await refuse();
+    await ana.page.locator('#new-private').click();
+    const hash = await eventually(
+      () => ana.page.evaluate(() => location.hash.slice(1)),
+      (h) => expect(h).not.toBe(first),
+    );
+    await expectCalmIn(hash);
+    // and with the back button.
+    await refuse();
+    await ana.page.goBack();
+    await expectCalmIn(first);
+  }, 60_000);
+
   it('counts characters near the limit and refuses to send past it', async () => {
     const ana = await person(`${server.url}/#${uniqueRoom('long')}`, 'Ana');
     const count = ana.page.locator('#composer-count');

@@ -93,7 +93,7 @@ function openRoom(name: string): void {
   byId('room-title').textContent = t('roomHeading', { room: name });
   byId('room-title').title = name;
   roomInput.value = name;
-  roomError.textContent = '';
+  showRoomProblem(false);
   inviteInput.value = inviteLink(name, location);
   inviteStatus.textContent = '';
   composer.showNotice(undefined);
@@ -105,6 +105,7 @@ function openRoom(name: string): void {
 function relabel(): void {
   translateStatic(document);
   if (loginProblem) showLoginProblem(loginProblem);
+  if (roomInput.getAttribute('aria-invalid') === 'true') showRoomProblem(true);
   if (room) byId('room-title').textContent = t('roomHeading', { room: room.room });
   showConnection();
   composer.relabel();
@@ -148,16 +149,21 @@ async function submitLogin(): Promise<void> {
   }
 }
 
+/** The room field's error and invalid state (its red outline) always come and go together. */
+function showRoomProblem(invalid: boolean): void {
+  roomError.textContent = invalid ? t('roomInvalid') : '';
+  if (invalid) roomInput.setAttribute('aria-invalid', 'true');
+  else roomInput.removeAttribute('aria-invalid');
+}
+
 roomForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const name = roomInput.value.trim();
   if (!isValidRoom(name)) {
-    roomError.textContent = t('roomInvalid');
-    roomInput.setAttribute('aria-invalid', 'true');
+    showRoomProblem(true);
     return roomInput.focus();
   }
-  roomInput.removeAttribute('aria-invalid');
-  roomError.textContent = '';
+  showRoomProblem(false);
   // The hash change opens the room, so the back button returns to the previous one.
   if (name !== room?.room) location.hash = name;
 });
