@@ -392,7 +392,7 @@ describe('languages', () => {
 
   it('has every string that index.html marks, in both languages', () => {
     const html = readFileSync(join(__dirname, '../../web/index.html'), 'utf8');
-    const keys = [...html.matchAll(/data-i18n(?:-placeholder|-label)?="(\w+)"/g)].map((m) => m[1] as StringKey);
+    const keys = [...html.matchAll(/data-i18n(?:-placeholder|-label|-title)?="(\w+)"/g)].map((m) => m[1] as StringKey);
     expect(keys.length).toBeGreaterThan(20);
     for (const lang of ['en', 'zh'] as const) {
       setLang(lang, false);
