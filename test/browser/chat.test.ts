@@ -154,7 +154,8 @@ describe('chatting', () => {
     const pending = ana.page.locator('#pending .msg.sending');
     await pending.waitFor();
     await expect(pending.locator('.status').textContent()).resolves.toBe('Sending…');
-    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('on its way');
+    // The text is in the message on its way, no longer in the box.
+    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('');
     await pending.evaluate((e) => ((e as unknown as { marked: boolean }).marked = true));
 
     letThrough();
@@ -259,14 +260,15 @@ describe('sessions and history', () => {
       },
     );
 
-    // Sent again from the box with Enter:
+    // Typed again and sent with Enter: the same message, not a second one.
     holdPolls();
     await say(ana.page, 'said once, by Enter');
     await ana.page.locator('#pending .msg.failed').waitFor();
-    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('said once, by Enter');
+    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('');
     await expect(ana.page.locator('#composer-status').textContent()).resolves.toBe('No connection.');
-    await ana.page.locator('#composer-text').press('Enter');
+    await say(ana.page, 'said once, by Enter');
     await ana.page.locator('#pending .msg.sent').waitFor();
+    expect(await ana.page.locator('#pending .msg').count()).toBe(1);
     await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('');
     releasePolls();
     await arrival(ana.page, 'said once, by Enter', 2 * POLL_PERIOD_MS + SLACK_MS);
@@ -326,7 +328,10 @@ describe('sessions and history', () => {
     await expect(ana.page.locator('#pending .msg.failed .reason').textContent()).resolves.toMatch(
       /^Not sent\. Slow down/,
     );
-    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('one too many');
+    // The text waits in the failed message, with "retry", not in the box.
+    await expect(ana.page.locator('#pending .msg.failed .text').textContent()).resolves.toBe('one too many');
+    await expect(ana.page.locator('#pending .msg.failed button[data-action="retry"]').isVisible()).resolves.toBe(true);
+    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('');
   }, 60_000);
 
   it('logs out, forgetting the session, and explains a bad name next to the field', async () => {

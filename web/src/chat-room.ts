@@ -26,9 +26,7 @@ export interface RoomEvents {
   connection(failures: number): void;
   /** Messages that arrived while the tab was hidden. */
   unread(count: number): void;
-  /** A send succeeded (after a retry too), so the composer may let go of its text. */
-  sent(text: string): void;
-  /** Why a send failed, for the composer's notice (undefined: clear it). */
+  /** Why a send failed, for the composer's notice (undefined: a send succeeded, clear it). */
   sendProblem(key: StringKey | undefined, vars?: Record<string, string | number>): void;
 }
 
@@ -52,6 +50,8 @@ export class ChatRoom {
   private readonly resizes: ResizeObserver;
   /** Messages fetched during a catch-up, not rendered yet. */
   private arrived: Message[] = [];
+  /** Sends go out one at a time, in the order they were written, so they are stored in that order. */
+  private outbox: Promise<void> = Promise.resolve();
 
   constructor(
     readonly room: string,
@@ -166,7 +166,7 @@ export class ChatRoom {
         this.updateHistory();
       });
     }
-    for (const text of confirmed) this.events.sent(text);
+    if (confirmed.length > 0) this.events.sendProblem(undefined);
     if (first || fresh.length === 0) return;
     if (!atBottom) {
       this.unseen += fresh.length;
@@ -226,9 +226,12 @@ export class ChatRoom {
     });
   }
 
-  /** Sends `text`; a failed send of the same text is repeated with its clientId, so it is stored once. */
-  send(text: string): Promise<boolean> {
-    return this.deliver(this.list.failedWithText(text) ?? newClientId(), text);
+  /**
+   * Sends `text`: at once on the page as "sending", on the wire after the sends before it. A
+   * failed send of the same text is repeated with its clientId, so it is stored once.
+   */
+  send(text: string): void {
+    void this.deliver(this.list.failedWithText(text) ?? newClientId(), text);
   }
 
   private async retry(clientId: string): Promise<void> {
@@ -237,28 +240,35 @@ export class ChatRoom {
     await this.deliver(clientId, text);
   }
 
-  private async deliver(clientId: string, text: string): Promise<boolean> {
+  private deliver(clientId: string, text: string): Promise<void> {
     this.list.showSending(clientId, text);
     this.list.scrollToBottom();
     this.scheduler.noteActivity();
+    // post() never rejects, so one failed send does not hold back those after it.
+    this.outbox = this.outbox.then(() => this.post(clientId, text));
+    return this.outbox;
+  }
+
+  private async post(clientId: string, text: string): Promise<void> {
+    // A poll may have brought it while it waited its turn (a resend whose first answer was lost).
+    if (this.stopped || !this.list.isSending(clientId)) return;
     try {
       await sendMessage(this.room, text, clientId);
     } catch (error) {
-      if (this.stopped) return false;
+      if (this.stopped) return;
       // A poll may have brought the stored message already, when only the answer was lost.
-      if (this.list.textOf(clientId) === undefined) return true;
+      if (this.list.textOf(clientId) === undefined) return;
       const [key, vars] = sendProblem(error);
       if (key === 'sessionEnded') this.events.sessionEnded();
       this.list.showFailed(clientId, key, vars);
       this.events.sendProblem(key, vars);
-      return false;
+      return;
     }
-    if (this.stopped) return true;
+    if (this.stopped) return;
     this.list.showSent(clientId);
-    this.events.sent(text);
+    this.events.sendProblem(undefined);
     // A held poll wakes by itself with the message; a server that does not hold is asked now.
     this.scheduler.sent();
-    return true;
   }
 }
 

@@ -32,7 +32,11 @@ let unread = 0;
 let loginProblem: StringKey | undefined;
 
 const composer = new Composer(
-  (text) => room?.send(text) ?? Promise.resolve(false),
+  (text) => {
+    if (!room) return false;
+    room.send(text);
+    return true;
+  },
   () => room?.noteActivity(),
 );
 
@@ -87,7 +91,6 @@ function openRoom(name: string): void {
       unread = count;
       updateTitle();
     },
-    sent: (text) => composer.sent(text),
     sendProblem: (key, vars) => composer.showNotice(key, vars),
   });
   byId('room-title').textContent = t('roomHeading', { room: name });
