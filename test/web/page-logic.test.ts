@@ -308,6 +308,24 @@ describe('PollScheduler, on a simulated clock', () => {
     expect(s.polls).toHaveLength(6);
   });
 
+  it('asks for no hold after a failed poll, so that it hears at once that the server is back, then holds again', async () => {
+    const s = simulated();
+    s.scheduler.start();
+    await s.answer(ok(1000, false, true));
+    await s.advance(1000);
+    expect(s.polls.at(-1)!.wait).toBe(WAIT_S);
+    await s.answer({ kind: 'failed' });
+    await s.next();
+    await s.answer(new Error('network'));
+    await s.next();
+    expect(s.polls.slice(-2).map((p) => p.wait)).toEqual([0, 0]);
+    // The server is back: the short poll says so at once, and the next one holds.
+    await s.answer(ok(2000), 5);
+    expect(s.failures.at(-1)).toBe(0);
+    await s.next();
+    expect(s.polls.at(-1)!.wait).toBe(WAIT_S);
+  });
+
   it('needs no extra poll for a send while a poll is held, and asks at once when the server does not hold', async () => {
     const s = simulated();
     s.scheduler.start();
