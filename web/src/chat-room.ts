@@ -16,6 +16,11 @@ const OLDER_PAGE = 100;
 const CATCH_UP_PAGE = 200;
 /** While catching up (hasMore), pages are rendered together once this many have come. */
 const CATCH_UP_RENDER = 1000;
+/**
+ * Why a send failed when the connection, not the message, was at fault (no answer, or the
+ * server busy): such a message goes again by itself once the connection is back.
+ */
+const RESENT_ON_RECONNECT: readonly StringKey[] = ['sendOffline', 'sendBusy'];
 /** Nearer than this (px) to the top, older messages load by themselves. */
 const TOP_SLACK = 80;
 
@@ -52,6 +57,8 @@ export class ChatRoom {
   private arrived: Message[] = [];
   /** Sends go out one at a time, in the order they were written, so they are stored in that order. */
   private outbox: Promise<void> = Promise.resolve();
+  /** A poll failed, or the browser went offline, since the last poll that got through. */
+  private disconnected = false;
 
   constructor(
     readonly room: string,
@@ -61,7 +68,7 @@ export class ChatRoom {
     this.list = new MessageList(me, { retry: (id) => void this.retry(id), discard: (id) => this.list.discard(id) });
     this.scheduler = new PollScheduler(
       (wait) => this.poll(wait),
-      (failures) => this.events.connection(failures),
+      (failures) => this.connection(failures),
     );
     this.olderButton.onclick = () => void this.loadOlder();
     this.jump.onclick = () => {
@@ -95,8 +102,15 @@ export class ChatRoom {
     this.abort.abort();
   }
 
-  pollNow(): void {
+  /** The browser is online again: what could not be sent goes now, and the room is asked at once. */
+  online(): void {
+    this.disconnected = true;
+    this.resendUnsent();
     this.scheduler.pollNow();
+  }
+
+  offline(): void {
+    this.disconnected = true;
   }
 
   noteActivity(): void {
@@ -238,6 +252,23 @@ export class ChatRoom {
     const text = this.list.textOf(clientId);
     if (text === undefined || this.list.isSending(clientId)) return;
     await this.deliver(clientId, text);
+  }
+
+  /** Polls failed, or the browser was offline, and now a poll got through. */
+  private connection(failures: number): void {
+    if (failures > 0) this.disconnected = true;
+    else if (this.disconnected) {
+      this.disconnected = false;
+      // Once the scheduler has planned its next poll: a send notes activity, and noting it from
+      // inside the scheduler's report would start a second poll beside that one.
+      queueMicrotask(() => this.resendUnsent());
+    }
+    this.events.connection(failures);
+  }
+
+  /** Messages that failed for want of a connection go again, with their clientIds (so each is stored once). */
+  private resendUnsent(): void {
+    for (const clientId of this.list.failedFor(RESENT_ON_RECONNECT)) void this.retry(clientId);
   }
 
   private deliver(clientId: string, text: string): Promise<void> {

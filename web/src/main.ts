@@ -217,9 +217,12 @@ document.addEventListener('visibilitychange', () => {
 });
 window.addEventListener('online', () => {
   showConnection('reconnecting');
-  room?.pollNow();
+  room?.online();
 });
-window.addEventListener('offline', () => showConnection('offline'));
+window.addEventListener('offline', () => {
+  showConnection('offline');
+  room?.offline();
+});
 
 /** A stored session opens the chat at once; the server is asked in the background whether it still holds. */
 function start(): void {
