@@ -100,7 +100,11 @@ describe('chatting', () => {
     expect(await ana.page.locator('#invite-panel').isVisible()).toBe(true);
     expect(link).toBe(`${server.url}/#${privateRoom}`);
     await ana.page.locator('#invite-copy').click();
-    await expect(ana.page.locator('#invite-status').textContent()).resolves.toBe('Copied');
+    // The copy is asynchronous (the clipboard's promise): its answer shows when it comes.
+    await eventually(
+      () => ana.page.locator('#invite-status').textContent(),
+      (status) => expect(status).toBe('Copied'),
+    );
 
     const bo = await person(link, 'Bo');
     const cy = await person(server.url, 'Cy');
