@@ -100,7 +100,11 @@ describe('chatting', () => {
     expect(await ana.page.locator('#invite-panel').isVisible()).toBe(true);
     expect(link).toBe(`${server.url}/#${privateRoom}`);
     await ana.page.locator('#invite-copy').click();
-    await expect(ana.page.locator('#invite-status').textContent()).resolves.toBe('Copied');
+    // The copy is asynchronous (the clipboard's promise): its answer shows when it comes.
+    await eventually(
+      () => ana.page.locator('#invite-status').textContent(),
+      (status) => expect(status).toBe('Copied'),
+    );
 
     const bo = await person(link, 'Bo');
     const cy = await person(server.url, 'Cy');
@@ -154,7 +158,8 @@ describe('chatting', () => {
     const pending = ana.page.locator('#pending .msg.sending');
     await pending.waitFor();
     await expect(pending.locator('.status').textContent()).resolves.toBe('Sending…');
-    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('on its way');
+    // The text is in the message on its way, no longer in the box.
+    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('');
     await pending.evaluate((e) => ((e as unknown as { marked: boolean }).marked = true));
 
     letThrough();
@@ -259,14 +264,15 @@ describe('sessions and history', () => {
       },
     );
 
-    // Sent again from the box with Enter:
+    // Typed again and sent with Enter: the same message, not a second one.
     holdPolls();
     await say(ana.page, 'said once, by Enter');
     await ana.page.locator('#pending .msg.failed').waitFor();
-    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('said once, by Enter');
+    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('');
     await expect(ana.page.locator('#composer-status').textContent()).resolves.toBe('No connection.');
-    await ana.page.locator('#composer-text').press('Enter');
+    await say(ana.page, 'said once, by Enter');
     await ana.page.locator('#pending .msg.sent').waitFor();
+    expect(await ana.page.locator('#pending .msg').count()).toBe(1);
     await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('');
     releasePolls();
     await arrival(ana.page, 'said once, by Enter', 2 * POLL_PERIOD_MS + SLACK_MS);
@@ -326,7 +332,10 @@ describe('sessions and history', () => {
     await expect(ana.page.locator('#pending .msg.failed .reason').textContent()).resolves.toMatch(
       /^Not sent\. Slow down/,
     );
-    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('one too many');
+    // The text waits in the failed message, with "retry", not in the box.
+    await expect(ana.page.locator('#pending .msg.failed .text').textContent()).resolves.toBe('one too many');
+    await expect(ana.page.locator('#pending .msg.failed button[data-action="retry"]').isVisible()).resolves.toBe(true);
+    await expect(ana.page.locator('#composer-text').inputValue()).resolves.toBe('');
   }, 60_000);
 
   it('logs out, forgetting the session, and explains a bad name next to the field', async () => {
@@ -400,6 +409,44 @@ describe('rooms, the message box and languages', () => {
       'A room name has 1 to 64 letters, digits, _ or -.',
     );
     expect(new URL(ana.page.url()).hash).toBe(`#${room}`);
+  }, 60_000);
+
+  it('forgets a refused room name once another room opens: no error, no red outline', async () => {
+    const first = uniqueRoom('refused');
+    const ana = await person(`${server.url}/#${first}`, 'Ana');
+    const field = ana.page.locator('#room-name');
+    const outline = () => field.evaluate((e) => getComputedStyle(e).borderTopColor);
+    const calm = await outline();
+    const refuse = async () => {
+      await field.fill('no spaces allowed');
+      await field.press('Enter');
+      await expect(ana.page.locator('#room-error').textContent()).resolves.not.toBe('');
+      await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
+      expect(await outline()).not.toBe(calm);
+    };
+    const expectCalmIn = async (room: string) => {
+      await eventually(
+        () => ana.page.locator('#room-title').textContent(),
+        (t) => expect(t).toBe(`#${room}`),
+      );
+      await expect(field.inputValue()).resolves.toBe(room);
+      await expect(ana.page.locator('#room-error').isVisible()).resolves.toBe(false);
+      await expect(field.getAttribute('aria-invalid')).resolves.not.toBe('true');
+      expect(await outline()).toBe(calm);
+    };
+
+    // Another room opened with "new private room",
+    await refuse();
+    await ana.page.locator('#new-private').click();
+    const hash = await eventually(
+      () => ana.page.evaluate(() => location.hash.slice(1)),
+      (h) => expect(h).not.toBe(first),
+    );
+    await expectCalmIn(hash);
+    // and with the back button.
+    await refuse();
+    await ana.page.goBack();
+    await expectCalmIn(first);
   }, 60_000);
 
   it('counts characters near the limit and refuses to send past it', async () => {

@@ -308,6 +308,24 @@ describe('PollScheduler, on a simulated clock', () => {
     expect(s.polls).toHaveLength(6);
   });
 
+  it('asks for no hold after a failed poll, so that it hears at once that the server is back, then holds again', async () => {
+    const s = simulated();
+    s.scheduler.start();
+    await s.answer(ok(1000, false, true));
+    await s.advance(1000);
+    expect(s.polls.at(-1)!.wait).toBe(WAIT_S);
+    await s.answer({ kind: 'failed' });
+    await s.next();
+    await s.answer(new Error('network'));
+    await s.next();
+    expect(s.polls.slice(-2).map((p) => p.wait)).toEqual([0, 0]);
+    // The server is back: the short poll says so at once, and the next one holds.
+    await s.answer(ok(2000), 5);
+    expect(s.failures.at(-1)).toBe(0);
+    await s.next();
+    expect(s.polls.at(-1)!.wait).toBe(WAIT_S);
+  });
+
   it('needs no extra poll for a send while a poll is held, and asks at once when the server does not hold', async () => {
     const s = simulated();
     s.scheduler.start();
@@ -392,7 +410,7 @@ describe('languages', () => {
 
   it('has every string that index.html marks, in both languages', () => {
     const html = readFileSync(join(__dirname, '../../web/index.html'), 'utf8');
-    const keys = [...html.matchAll(/data-i18n(?:-placeholder|-label)?="(\w+)"/g)].map((m) => m[1] as StringKey);
+    const keys = [...html.matchAll(/data-i18n(?:-placeholder|-label|-title)?="(\w+)"/g)].map((m) => m[1] as StringKey);
     expect(keys.length).toBeGreaterThan(20);
     for (const lang of ['en', 'zh'] as const) {
       setLang(lang, false);

@@ -16,6 +16,11 @@ const OLDER_PAGE = 100;
 const CATCH_UP_PAGE = 200;
 /** While catching up (hasMore), pages are rendered together once this many have come. */
 const CATCH_UP_RENDER = 1000;
+/**
+ * Why a send failed when the connection, not the message, was at fault (no answer, or the
+ * server busy): such a message goes again by itself once the connection is back.
+ */
+const RESENT_ON_RECONNECT: readonly StringKey[] = ['sendOffline', 'sendBusy'];
 /** Nearer than this (px) to the top, older messages load by themselves. */
 const TOP_SLACK = 80;
 
@@ -26,9 +31,7 @@ export interface RoomEvents {
   connection(failures: number): void;
   /** Messages that arrived while the tab was hidden. */
   unread(count: number): void;
-  /** A send succeeded (after a retry too), so the composer may let go of its text. */
-  sent(text: string): void;
-  /** Why a send failed, for the composer's notice (undefined: clear it). */
+  /** Why a send failed, for the composer's notice (undefined: a send succeeded, clear it). */
   sendProblem(key: StringKey | undefined, vars?: Record<string, string | number>): void;
   /** The room shows someone else now (API v2: who is here, who is typing). */
   roomState(state: RoomState): void;
@@ -56,6 +59,10 @@ export class ChatRoom {
   private readonly resizes: ResizeObserver;
   /** Messages fetched during a catch-up, not rendered yet. */
   private arrived: Message[] = [];
+  /** Sends go out one at a time, in the order they were written, so they are stored in that order. */
+  private outbox: Promise<void> = Promise.resolve();
+  /** A poll failed, or the browser went offline, since the last poll that got through. */
+  private disconnected = false;
 
   constructor(
     readonly room: string,
@@ -65,7 +72,7 @@ export class ChatRoom {
     this.list = new MessageList(me, { retry: (id) => void this.retry(id), discard: (id) => this.list.discard(id) });
     this.scheduler = new PollScheduler(
       (wait) => this.poll(wait),
-      (failures) => this.events.connection(failures),
+      (failures) => this.connection(failures),
     );
     this.olderButton.onclick = () => void this.loadOlder();
     this.jump.onclick = () => {
@@ -99,8 +106,15 @@ export class ChatRoom {
     this.abort.abort();
   }
 
-  pollNow(): void {
+  /** The browser is online again: what could not be sent goes now, and the room is asked at once. */
+  online(): void {
+    this.disconnected = true;
+    this.resendUnsent();
     this.scheduler.pollNow();
+  }
+
+  offline(): void {
+    this.disconnected = true;
   }
 
   noteActivity(): void {
@@ -183,7 +197,7 @@ export class ChatRoom {
         this.updateHistory();
       });
     }
-    for (const text of confirmed) this.events.sent(text);
+    if (confirmed.length > 0) this.events.sendProblem(undefined);
     if (first || fresh.length === 0) return;
     if (!atBottom) {
       this.unseen += fresh.length;
@@ -243,9 +257,12 @@ export class ChatRoom {
     });
   }
 
-  /** Sends `text`; a failed send of the same text is repeated with its clientId, so it is stored once. */
-  send(text: string): Promise<boolean> {
-    return this.deliver(this.list.failedWithText(text) ?? newClientId(), text);
+  /**
+   * Sends `text`: at once on the page as "sending", on the wire after the sends before it. A
+   * failed send of the same text is repeated with its clientId, so it is stored once.
+   */
+  send(text: string): void {
+    void this.deliver(this.list.failedWithText(text) ?? newClientId(), text);
   }
 
   private async retry(clientId: string): Promise<void> {
@@ -254,28 +271,52 @@ export class ChatRoom {
     await this.deliver(clientId, text);
   }
 
-  private async deliver(clientId: string, text: string): Promise<boolean> {
+  /** Polls failed, or the browser was offline, and now a poll got through. */
+  private connection(failures: number): void {
+    if (failures > 0) this.disconnected = true;
+    else if (this.disconnected) {
+      this.disconnected = false;
+      // Once the scheduler has planned its next poll: a send notes activity, and noting it from
+      // inside the scheduler's report would start a second poll beside that one.
+      queueMicrotask(() => this.resendUnsent());
+    }
+    this.events.connection(failures);
+  }
+
+  /** Messages that failed for want of a connection go again, with their clientIds (so each is stored once). */
+  private resendUnsent(): void {
+    for (const clientId of this.list.failedFor(RESENT_ON_RECONNECT)) void this.retry(clientId);
+  }
+
+  private deliver(clientId: string, text: string): Promise<void> {
     this.list.showSending(clientId, text);
     this.list.scrollToBottom();
     this.scheduler.noteActivity();
+    // post() never rejects, so one failed send does not hold back those after it.
+    this.outbox = this.outbox.then(() => this.post(clientId, text));
+    return this.outbox;
+  }
+
+  private async post(clientId: string, text: string): Promise<void> {
+    // A poll may have brought it while it waited its turn (a resend whose first answer was lost).
+    if (this.stopped || !this.list.isSending(clientId)) return;
     try {
       await sendMessage(this.room, text, clientId);
     } catch (error) {
-      if (this.stopped) return false;
+      if (this.stopped) return;
       // A poll may have brought the stored message already, when only the answer was lost.
-      if (this.list.textOf(clientId) === undefined) return true;
+      if (this.list.textOf(clientId) === undefined) return;
       const [key, vars] = sendProblem(error);
       if (key === 'sessionEnded') this.events.sessionEnded();
       this.list.showFailed(clientId, key, vars);
       this.events.sendProblem(key, vars);
-      return false;
+      return;
     }
-    if (this.stopped) return true;
+    if (this.stopped) return;
     this.list.showSent(clientId);
-    this.events.sent(text);
+    this.events.sendProblem(undefined);
     // A held poll wakes by itself with the message; a server that does not hold is asked now.
     this.scheduler.sent();
-    return true;
   }
 }
 

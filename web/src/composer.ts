@@ -1,6 +1,8 @@
 /**
  * The message box: Enter sends, Shift+Enter adds a line (and Enter while an input method is
- * composing, e.g. pinyin, is left to it). The box clears only when the send succeeded.
+ * composing, e.g. pinyin, is left to it). The text of a message leaves the box the moment it is
+ * sent: the message list holds it from then on (on its way, then sent, or not sent with Retry),
+ * so the box is never locked and whatever is typed after Enter stays in it.
  */
 import { byId } from './dom';
 import { t, type StringKey } from './i18n';
@@ -15,21 +17,21 @@ export class Composer {
   private readonly button = byId<HTMLButtonElement>('composer-send');
   private readonly count = byId('composer-count');
   private readonly status = byId('composer-status');
-  private busy = false;
   private notice: { key: StringKey; vars?: Record<string, string | number> } | undefined;
 
   constructor(
-    private readonly send: (text: string) => Promise<boolean>,
+    /** Takes the message on its way; false: it could not (there is no room open). */
+    private readonly send: (text: string) => boolean,
     private readonly onTyping: () => void,
   ) {
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.submit();
+      this.submit();
     });
     this.box.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
         event.preventDefault();
-        void this.submit();
+        this.submit();
       }
     });
     this.box.addEventListener('input', () => {
@@ -37,15 +39,6 @@ export class Composer {
       this.onTyping();
     });
     this.updateCount();
-  }
-
-  /** Removes the text of a message that has now been sent (after a retry), unless it was edited. */
-  sent(text: string): void {
-    if (this.box.value.trimEnd() === text) {
-      this.box.value = '';
-      this.updateCount();
-    }
-    this.showNotice(undefined);
   }
 
   showNotice(key: StringKey | undefined, vars?: Record<string, string | number>): void {
@@ -63,17 +56,13 @@ export class Composer {
     if (!matchMedia('(pointer: coarse)').matches) this.box.focus({ preventScroll: true });
   }
 
-  private async submit(): Promise<void> {
-    const text = this.box.value.trimEnd();
-    if (this.busy || text.trim() === '' || codePoints(text) > TEXT_MAX) return;
-    this.busy = true;
-    this.box.readOnly = true;
-    try {
-      if (await this.send(text)) this.sent(text);
-    } finally {
-      this.busy = false;
-      this.box.readOnly = false;
-    }
+  private submit(): void {
+    const typed = this.box.value;
+    const text = typed.trimEnd();
+    if (text.trim() === '' || codePoints(text) > TEXT_MAX || !this.send(text)) return;
+    // Only what was sent leaves the box.
+    if (this.box.value.startsWith(typed)) this.box.value = this.box.value.slice(typed.length);
+    this.updateCount();
   }
 
   private updateCount(): void {

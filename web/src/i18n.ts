@@ -198,4 +198,10 @@ export function translateStatic(root: ParentNode): void {
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-label]')) {
     el.setAttribute('aria-label', t(el.dataset.i18nLabel as StringKey));
   }
+  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-title]'))
+    el.title = t(el.dataset.i18nTitle as StringKey);
+  // The language switch names the other language in that language, so it is read out in it.
+  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n="otherLanguage"]')) {
+    el.lang = current === 'zh' ? 'en' : 'zh-CN';
+  }
 }

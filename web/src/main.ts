@@ -42,7 +42,13 @@ let unread = 0;
 let loginProblem: StringKey | undefined;
 
 const composer = new Composer(
-  (text) => room?.send(text) ?? Promise.resolve(false),
+  (text) => {
+    if (!room) return false;
+    room.send(text);
+    // The server ends typing with the message.
+    presence?.sent();
+    return true;
+  },
   () => {
     room?.noteActivity();
     presence?.input(composer.box.value);
@@ -116,10 +122,6 @@ function openRoom(name: string): void {
       unread = count;
       updateTitle();
     },
-    sent: (text) => {
-      composer.sent(text);
-      presence?.sent();
-    },
     sendProblem: (key, vars) => composer.showNotice(key, vars),
     roomState: (state) => here.show(state),
   });
@@ -127,7 +129,7 @@ function openRoom(name: string): void {
   byId('room-title').textContent = t('roomHeading', { room: name });
   byId('room-title').title = name;
   roomInput.value = name;
-  roomError.textContent = '';
+  showRoomProblem(false);
   inviteInput.value = inviteLink(name, location);
   inviteStatus.textContent = '';
   composer.showNotice(undefined);
@@ -140,6 +142,7 @@ function openRoom(name: string): void {
 function relabel(): void {
   translateStatic(document);
   if (loginProblem) showLoginProblem(loginProblem);
+  if (roomInput.getAttribute('aria-invalid') === 'true') showRoomProblem(true);
   if (room) byId('room-title').textContent = t('roomHeading', { room: room.room });
   showConnection();
   composer.relabel();
@@ -184,16 +187,21 @@ async function submitLogin(): Promise<void> {
   }
 }
 
+/** The room field's error and invalid state (its red outline) always come and go together. */
+function showRoomProblem(invalid: boolean): void {
+  roomError.textContent = invalid ? t('roomInvalid') : '';
+  if (invalid) roomInput.setAttribute('aria-invalid', 'true');
+  else roomInput.removeAttribute('aria-invalid');
+}
+
 roomForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const name = roomInput.value.trim();
   if (!isValidRoom(name)) {
-    roomError.textContent = t('roomInvalid');
-    roomInput.setAttribute('aria-invalid', 'true');
+    showRoomProblem(true);
     return roomInput.focus();
   }
-  roomInput.removeAttribute('aria-invalid');
-  roomError.textContent = '';
+  showRoomProblem(false);
   // The hash change opens the room, so the back button returns to the previous one.
   if (name !== room?.room) location.hash = name;
 });
@@ -265,9 +273,12 @@ document.addEventListener('visibilitychange', () => {
 });
 window.addEventListener('online', () => {
   showConnection('reconnecting');
-  room?.pollNow();
+  room?.online();
 });
-window.addEventListener('offline', () => showConnection('offline'));
+window.addEventListener('offline', () => {
+  showConnection('offline');
+  room?.offline();
+});
 
 /** A stored session opens the chat at once; the server is asked in the background whether it still holds. */
 function start(): void {

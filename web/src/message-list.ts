@@ -176,6 +176,15 @@ export class MessageList {
     return undefined;
   }
 
+  /** The clientIds of the failed sends that failed for one of `reasons`, oldest first. */
+  failedFor(reasons: readonly StringKey[]): string[] {
+    const ids: string[] = [];
+    for (const [clientId, p] of this.pending) {
+      if (p.state === 'failed' && p.reason && reasons.includes(p.reason.key)) ids.push(clientId);
+    }
+    return ids;
+  }
+
   textOf(clientId: string): string | undefined {
     return this.pending.get(clientId)?.text;
   }

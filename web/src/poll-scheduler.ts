@@ -30,6 +30,11 @@
  * polls (no `wait`) for DEGRADED_MS. A short poll holds an instance for milliseconds instead
  * of seconds, so the same budget serves hundreds of times more pages while it is tight.
  *
+ * After a failed poll, the next one asks for no hold either: the page learns the moment the
+ * server answers again that it is reconnected (the indicator, and the sends that failed
+ * meanwhile, wait for that), instead of when a hold ends up to 25 s later. The poll after that
+ * holds again.
+ *
  * A poll answered "at once" (`pollAfterMs: 0`) that brought nothing and came back sooner than
  * HELD_MIN_MS was not really held (a server shutting down answers every held poll so); it is
  * treated as a quiet short poll, so the page does not ask again and again.
@@ -99,7 +104,7 @@ export function nextPollDelay({ outcome, failures, hidden, quietForMs, random, t
   return hidden ? Math.max(delay, HIDDEN_MS) : delay;
 }
 
-/** Seconds the server may hold the next poll: none while hidden, or while the server is short of room. */
+/** Seconds the server may hold the next poll: none while hidden, or while the server is short of room or just failed. */
 export const pollWait = (hidden: boolean, degraded = false): number => (hidden || degraded ? HIDDEN_WAIT_S : WAIT_S);
 
 export interface SchedulerEnv {
@@ -200,7 +205,7 @@ export class PollScheduler {
     this.lastStart = started;
     let outcome: PollOutcome;
     try {
-      outcome = await this.poll(pollWait(this.env.hidden(), started < this.shortUntil));
+      outcome = await this.poll(pollWait(this.env.hidden(), started < this.shortUntil || this.failures > 0));
     } catch {
       outcome = { kind: 'failed' };
     }

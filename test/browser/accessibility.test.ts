@@ -1,0 +1,176 @@
+/**
+ * The page against WCAG 2.2 AA, as axe-core checks it in real Chromium: the login, a room with
+ * messages from many people and one's own, the invite panel, and the error states (a bad name,
+ * a bad room, a message not sent, no connection), in the light and the dark colour scheme and
+ * in both languages. Besides the WCAG rules, the landmark rules: everything on the page is in
+ * a landmark, and there is one main.
+ */
+import type { AxeResults, RunOptions } from 'axe-core';
+import type { Browser, Page } from 'playwright-core';
+import { uniqueRoom, type App } from '#test/support/app';
+import { hueOf } from '#web/message-view';
+import { logIn, say, sessionOf, visit, type Person, type RunningServer, usePage } from './support';
+
+let app: App;
+let browser: Browser;
+let server: RunningServer;
+const people: Person[] = [];
+
+usePage({ CHAT_SEND_RATE: '0' }, people, (f) => ({ app, browser, server } = f));
+
+const AXE_PATH = require.resolve('axe-core/axe.min.js');
+/** Where the page fetches axe from: its own origin, so the page's script-src 'self' lets it run unchanged. */
+const AXE_URL = '/__test__/axe.min.js';
+
+const RUN: RunOptions = {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+  // Best-practice rules about landmarks, on top of WCAG: no content outside a landmark, one main.
+  rules: {
+    region: { enabled: true },
+    'landmark-one-main': { enabled: true },
+    'landmark-no-duplicate-main': { enabled: true },
+    'landmark-unique': { enabled: true },
+  },
+  resultTypes: ['violations'],
+};
+
+interface Violation {
+  readonly rule: string;
+  readonly nodes: { readonly target: string; readonly summary: string }[];
+}
+
+/** The violations axe finds on the page as it is now, each with the elements and why. */
+async function violations(page: Page): Promise<Violation[]> {
+  const loaded = await page.evaluate(() => 'axe' in window);
+  if (!loaded) await page.addScriptTag({ url: AXE_URL });
+  const results = await page.evaluate(
+    (options) => (window as unknown as { axe: { run(o: unknown): Promise<AxeResults> } }).axe.run(options),
+    RUN as unknown as Record<string, unknown>,
+  );
+  return results.violations.map((v) => ({
+    rule: `${v.id}: ${v.help}`,
+    nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary ?? '' })),
+  }));
+}
+
+/** Some uids, one for each of the name colours. */
+function uidsOfEveryHue(): string[] {
+  const byHue = new Map<number, string>();
+  for (let i = 0; byHue.size < 12; i++) {
+    const uid = `u_a11e${i.toString(16).padStart(12, '0')}`;
+    if (!byHue.has(hueOf(uid))) byHue.set(hueOf(uid), uid);
+  }
+  return [...byHue.values()];
+}
+
+type Scheme = 'light' | 'dark';
+
+async function open(scheme: Scheme, locale = 'en-US'): Promise<Page> {
+  const person = await visit(browser, server.url, { locale });
+  people.push(person);
+  const { page } = person;
+  await page.route(
+    (url) => url.pathname === AXE_URL,
+    (route) => route.fulfill({ path: AXE_PATH, contentType: 'text/javascript' }),
+  );
+  await page.emulateMedia({ colorScheme: scheme });
+  await page.locator('#login-view').waitFor();
+  return page;
+}
+
+/** A room with messages from people of every name colour and from the reader, typed and seeded. */
+async function busyRoom(page: Page): Promise<string> {
+  const room = uniqueRoom('a11y');
+  await page.evaluate((r) => (location.hash = r), room);
+  const me = await sessionOf(page);
+  const others = uidsOfEveryHue();
+  for (const [i, uid] of others.entries()) {
+    await app.messageLog.appendMessage({ room, user: `Person ${i}`, uid, text: `Message ${i} from someone else 🙂` });
+  }
+  await app.messageLog.appendMessage({ room, user: me.name, uid: me.uid, text: 'Mine, from before' });
+  await say(page, 'Mine, typed just now');
+  await page.locator('#messages .msg.mine', { hasText: 'typed just now' }).waitFor();
+  await page
+    .locator('#messages .msg')
+    .nth(others.length + 1)
+    .waitFor();
+  return room;
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  describe(`in the ${scheme} colour scheme`, () => {
+    it('has no WCAG 2.2 AA violation on the login, nor when the name is refused', async () => {
+      const page = await open(scheme);
+      expect(await violations(page)).toEqual([]);
+
+      await page.locator('#login-button').click();
+      await page.locator('#login-error').filter({ hasText: /./ }).waitFor();
+      expect(await violations(page)).toEqual([]);
+    }, 60_000);
+
+    it('has no WCAG 2.2 AA violation in a room with messages from others and own, with the invite panel open', async () => {
+      const page = await open(scheme);
+      await logIn(page, 'Robin');
+      await busyRoom(page);
+      expect(await violations(page)).toEqual([]);
+
+      await page.locator('#invite-toggle').click();
+      await page.locator('#invite-panel').waitFor();
+      await page.locator('#invite-copy').click();
+      await page.locator('#invite-status').filter({ hasText: /./ }).waitFor();
+      expect(await violations(page)).toEqual([]);
+
+      // Scrolled up while a message comes: the "new messages" button.
+      await page.locator('#message-pane').evaluate((pane) => (pane.scrollTop = 0));
+      const room = new URL(page.url()).hash.slice(1);
+      await app.messageLog.appendMessage({ room, user: 'Late', uid: 'u_1a7e000000000000', text: 'Coming late' });
+      await page.locator('#new-messages').waitFor();
+      expect(await violations(page)).toEqual([]);
+    }, 60_000);
+
+    it('has no WCAG 2.2 AA violation while a message is on its way, nor in the error states: a bad room, a message not sent, a long text, no connection', async () => {
+      const page = await open(scheme);
+      await logIn(page, 'Robin');
+      await busyRoom(page);
+
+      await page.locator('#room-name').fill('not a room name');
+      await page.locator('#room-name').press('Enter');
+      await page.locator('#room-error').filter({ hasText: /./ }).waitFor();
+      // A send held on its way, then lost.
+      let lose!: () => void;
+      const lost = new Promise<void>((resolve) => (lose = resolve));
+      await page.route(
+        (url) => url.pathname.endsWith('/messages'),
+        async (route) => {
+          if (route.request().method() !== 'POST') return route.continue();
+          await lost;
+          return route.abort('connectionreset');
+        },
+      );
+      await say(page, 'This one did not go through');
+      await page.locator('#pending .msg.sending').waitFor();
+      expect(await violations(page)).toEqual([]);
+      lose();
+      await page.locator('#pending .msg.failed').waitFor();
+      await page.locator('#composer-text').fill('x'.repeat(1900));
+      await page.locator('#composer-count[data-level="near"]').waitFor();
+      expect(await violations(page)).toEqual([]);
+
+      await page.locator('#composer-text').fill('x'.repeat(2001));
+      await page.locator('#composer-count[data-level="over"]').waitFor();
+      await page.context().setOffline(true);
+      await page.locator('#connection[data-state="offline"]').waitFor();
+      expect(await violations(page)).toEqual([]);
+      await page.context().setOffline(false);
+    }, 60_000);
+  });
+}
+
+it('has no WCAG 2.2 AA violation in Chinese, on the login and in a room', async () => {
+  const page = await open('light', 'zh-CN');
+  await expect(page.locator('#login-view .lang-switch').textContent()).resolves.toBe('English');
+  expect(await violations(page)).toEqual([]);
+  await logIn(page, '小红');
+  await busyRoom(page);
+  expect(await violations(page)).toEqual([]);
+}, 60_000);
