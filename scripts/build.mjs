@@ -20,6 +20,8 @@ export async function buildLocalServer(outfile = join(out, 'local/start.js')) {
     sourcemap: true,
     logLevel: 'warning',
   });
+  // The store's launcher is read beside the bundle (lib/local/dynamodb-local.ts).
+  cpSync(join(root, 'lib/local/LoopbackDynamoDbLocal.java'), join(dirname(outfile), 'LoopbackDynamoDbLocal.java'));
 }
 
 export async function buildWeb(outdir = join(out, 'web')) {
