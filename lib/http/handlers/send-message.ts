@@ -4,7 +4,7 @@ import { requireSession } from '../authenticate';
 import { rateLimited } from '../errors';
 import { httpHandler, type HttpHandler } from '../handler';
 import { toApiMessage } from '../representation';
-import { parseBody } from '../request';
+import { bodyField, parseBody } from '../request';
 import { json } from '../responses';
 import { parseClientId, parseRoom, parseText } from '../validation';
 
@@ -16,9 +16,9 @@ export function sendMessage({
   return httpHandler('send-message', async (event) => {
     const session = await requireSession(event, sessionKey);
     const room = parseRoom(event.pathParameters?.room);
-    const body = parseBody(event);
-    const text = parseText(body.text ?? body.message);
-    const clientId = parseClientId(body.clientId);
+    const body = parseBody(event, 'invalid_text');
+    const text = parseText(bodyField(body, 'text', 'message'));
+    const clientId = parseClientId(bodyField(body, 'clientId'));
 
     const allowance = await sendAllowance.take(session.uid);
     if (!allowance.allowed) throw rateLimited(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000)));
