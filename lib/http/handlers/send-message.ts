@@ -20,16 +20,15 @@ export function sendMessage({
     const text = parseText(bodyField(body, 'text', 'message'));
     const clientId = parseClientId(bodyField(body, 'clientId'));
 
-    const allowance = await sendAllowance.take(session.uid);
-    if (!allowance.allowed) throw rateLimited(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000)));
-
-    const { message, created } = await messageLog.appendMessage({
-      room,
-      user: session.name,
-      uid: session.uid,
-      text,
-      clientId,
-    });
+    // The send limit admits new messages only: a repeated clientId answers its first copy over the limit too.
+    const withinLimit = async () => {
+      const allowance = await sendAllowance.take(session.uid);
+      if (!allowance.allowed) throw rateLimited(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000)));
+    };
+    const { message, created } = await messageLog.appendMessage(
+      { room, user: session.name, uid: session.uid, text, clientId },
+      withinLimit,
+    );
     return json(created ? 201 : 200, toApiMessage(message));
   });
 }

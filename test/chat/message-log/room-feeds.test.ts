@@ -3,29 +3,9 @@
  * knowledge is never ahead of the store (it is learnt again when something else wrote).
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { StoreClient } from '#aws/dynamo';
 import { roomKey } from '#aws/table';
 import { loadApp, uniqueRoom, type App } from '#test/support/app';
-
-/** Counts the store requests the client sends, by operation. */
-function countRequests(store: StoreClient): { readonly taken: () => Record<string, number> } {
-  let counts: Record<string, number> = {};
-  store.middlewareStack.add(
-    (next, context) => async (args) => {
-      const op = (context.commandName ?? '?').replace(/Command$/, '');
-      counts[op] = (counts[op] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'initialize', name: `countRequests-${Math.random()}` },
-  );
-  return {
-    taken: () => {
-      const taken = counts;
-      counts = {};
-      return taken;
-    },
-  };
-}
+import { countRequests } from '#test/support/store-requests';
 
 const user = { user: 'Ana', uid: 'u_0000000000000001' };
 
