@@ -11,7 +11,7 @@ import { errorResult } from '#http/responses';
 import type { Admission } from './admission';
 import { gatewayEvent, routeRequest } from './gateway-event';
 import { sendGatewayError, sendResult } from './gateway-result';
-import { serveStatic } from './static-files';
+import { createStaticFiles, type StaticFiles } from './static-files';
 
 export interface LocalServerOptions {
   readonly handlers: Handlers;
@@ -30,8 +30,9 @@ const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 export function createRequestListener(options: LocalServerOptions): RequestListener {
+  const staticFiles = createStaticFiles(options.webRoot);
   return (req, res) => {
-    handle(options, req, res).catch((error: unknown) => {
+    handle(options, staticFiles, req, res).catch((error: unknown) => {
       console.error('local server: request failed', error);
       if (!res.headersSent) sendGatewayError(res, 500, 'Internal Server Error');
       else res.destroy();
@@ -43,7 +44,12 @@ export function createLocalServer(options: LocalServerOptions): Server {
   return createServer(createRequestListener(options));
 }
 
-async function handle(options: LocalServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  options: LocalServerOptions,
+  staticFiles: StaticFiles,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
     // Health stays answered under load: it costs nothing and tells a watcher the server lives.
@@ -58,7 +64,7 @@ async function handle(options: LocalServerOptions, req: IncomingMessage, res: Se
       admission?.leave();
     }
   }
-  return serveStatic(options.webRoot, req, url.pathname, res);
+  return staticFiles(req, url.pathname, res);
 }
 
 async function handleApi(
