@@ -13,7 +13,8 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  * host before the server starts, and refuses to start when the jar is not built as expected,
  * so the store is never reachable from the network.
  *
- * Run as a single-file source program: java -cp DynamoDBLocal.jar LoopbackDynamoDbLocal.java ARGS
+ * lib/local/dynamodb-local.ts compiles it once (javac) and runs it with the jar on the class
+ * path; by hand, as a single-file program: java -cp DynamoDBLocal.jar LoopbackDynamoDbLocal.java ARGS
  */
 public final class LoopbackDynamoDbLocal {
     private static final String HOST = "127.0.0.1";
