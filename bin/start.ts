@@ -7,7 +7,6 @@
  * hands it to the services: nothing depends on the order in which modules are imported.
  */
 import { resolve } from 'node:path';
-import { createServer } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig, requireStore } from '#lib/config';
 import { createServices, type ChatServices } from '#lib/services';
@@ -20,7 +19,7 @@ import { createHandlers } from '#http/handlers';
 import { awaitTransactionCommits } from '#local/commit-barrier';
 import { JavaMissingError, startDynamoDbLocal, type RunningDynamoDbLocal } from '#local/dynamodb-local';
 import { localSessionKey } from '#local/local-session-key';
-import { createRequestListener, listen, type RequestListener } from '#local/server';
+import { answerStarting, createHttpServer, createRequestListener, listen, type RequestListener } from '#local/server';
 import { ensureTable } from '#local/table-setup';
 // A testing aid, off unless CHAT_FAULTS is set: the handlers then reach the store through a fault-injecting proxy.
 import { startStoreFaultsFromEnv } from '../test/tools/store-faults';
@@ -43,11 +42,7 @@ async function main(): Promise<void> {
 
   // The port first: a taken port is reported before anything else is started.
   let app: RequestListener | undefined;
-  const server = createServer((req, res) => {
-    if (app) return app(req, res);
-    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' });
-    res.end('the chat is starting\n');
-  });
+  const server = createHttpServer((req, res) => (app ?? answerStarting)(req, res));
   try {
     await listen(server, port, host);
   } catch (error) {

@@ -43,7 +43,7 @@ export const rateLimited = (retryAfterSeconds: number, what = 'messages'): ApiEr
     'Retry-After': String(retryAfterSeconds),
   });
 
-export const unavailable = (retryAfterSeconds: number): ApiError =>
-  new ApiError('unavailable', 'the chat is briefly unavailable: try again shortly', {
-    'Retry-After': String(retryAfterSeconds),
-  });
+export const unavailable = (
+  retryAfterSeconds: number,
+  message = 'the chat is briefly unavailable: try again shortly',
+): ApiError => new ApiError('unavailable', message, { 'Retry-After': String(retryAfterSeconds) });

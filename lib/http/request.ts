@@ -1,8 +1,9 @@
 /**
  * What the handlers read of an HTTP request (API Gateway HTTP API, payload format 2.0):
- * headers, the query, and the body as a plain object of fields.
+ * headers, the query, and the body's fields.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { BadRequestCode } from './error-codes';
 import { badRequest, payloadTooLarge, unsupportedMediaType } from './errors';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -22,12 +23,20 @@ export function queryParams(event: HttpEvent): Readonly<Record<string, string | 
   return event.queryStringParameters ?? {};
 }
 
+/** A request body's fields, and whether they came as JSON or as an HTML form. */
+export interface RequestBody {
+  readonly encoding: 'json' | 'form';
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
 /**
- * The body as a plain object of fields, from JSON or from an HTML form. Anything else is
- * refused before it is looked at: an over-size body (413), another media type or charset
- * (415), malformed JSON or JSON that is not an object (400).
+ * The body's fields, from JSON or from an HTML form. Anything else is refused before it is
+ * looked at: an over-size body (413), another media type or charset (415), malformed JSON or
+ * JSON that is not an object (400 `invalid_json`). A form that is not UTF-8, in its bytes or
+ * in what its percent-escapes decode to, is refused with `formCode`, the code of the field
+ * the form is for: it is never read with replacement characters.
  */
-export function parseBody(event: HttpEvent): Record<string, unknown> {
+export function parseBody(event: HttpEvent, formCode: BadRequestCode): RequestBody {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > BODY_LIMIT_BYTES) throw payloadTooLarge(BODY_LIMIT_BYTES);
@@ -39,16 +48,20 @@ export function parseBody(event: HttpEvent): Record<string, unknown> {
     .replace(/"/g, '');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw unsupportedMediaType();
 
-  const text = decodeUtf8(bytes);
   if (mediaType === 'application/json') {
+    const text = decodeUtf8(bytes);
+    if (text === undefined) throw badRequest('invalid_json', 'the body is not valid UTF-8');
     const parsed = parseJson(text);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw badRequest('invalid_json', 'the body must be a JSON object');
     }
-    return parsed as Record<string, unknown>;
+    return { encoding: 'json', fields: parsed as Record<string, unknown> };
   }
   if (mediaType === 'application/x-www-form-urlencoded') {
-    return Object.fromEntries(new URLSearchParams(text));
+    const text = decodeUtf8(bytes);
+    const fields = text === undefined ? undefined : parseForm(text);
+    if (fields === undefined) throw badRequest(formCode, 'the form must be UTF-8, also in its percent-escapes');
+    return { encoding: 'form', fields };
   }
   throw unsupportedMediaType();
 }
@@ -63,7 +76,9 @@ export function parseJsonBody(event: HttpEvent): unknown {
   if (event.body === undefined || event.body === '') throw badRequest('invalid_json', 'the body must be JSON');
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (text.length > BODY_LIMIT_BYTES) throw payloadTooLarge(BODY_LIMIT_BYTES);
-  return parseJson(decodeUtf8(text));
+  const decoded = decodeUtf8(text);
+  if (decoded === undefined) throw badRequest('invalid_json', 'the body is not valid UTF-8');
+  return parseJson(decoded);
 }
 
 function parseJson(text: string): unknown {
@@ -74,11 +89,48 @@ function parseJson(text: string): unknown {
   }
 }
 
-function decodeUtf8(bytes: Buffer): string {
+/**
+ * A field by its name; in a form also by its classic name (`message`, `username`, as the
+ * classic pages send them), which JSON does not know.
+ */
+export function bodyField(body: RequestBody, name: string, classicName?: string): unknown {
+  const value = body.fields[name];
+  if (value !== undefined || body.encoding === 'json' || classicName === undefined) return value;
+  return body.fields[classicName];
+}
+
+function decodeUtf8(bytes: Buffer): string | undefined {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw badRequest('invalid_json', 'the body is not valid UTF-8');
+    return undefined;
+  }
+}
+
+/**
+ * application/x-www-form-urlencoded as the URL standard parses it (a repeated name: the last
+ * wins), except that a name or value whose percent-escapes are not UTF-8 makes the whole form
+ * undefined instead of turning into U+FFFD.
+ */
+function parseForm(text: string): Record<string, string> | undefined {
+  const entries: [string, string][] = [];
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = formDecode(eq === -1 ? pair : pair.slice(0, eq));
+    const value = formDecode(eq === -1 ? '' : pair.slice(eq + 1));
+    if (name === undefined || value === undefined) return undefined;
+    entries.push([name, value]);
+  }
+  return Object.fromEntries(entries);
+}
+
+/** `+` is a space; a `%` not followed by two hex digits stays itself; the escapes must decode to UTF-8. */
+function formDecode(encoded: string): string | undefined {
+  try {
+    return decodeURIComponent(encoded.replace(/\+/g, ' ').replace(/%(?![0-9A-Fa-f]{2})/g, '%25'));
+  } catch {
+    return undefined;
   }
 }
 

@@ -45,6 +45,7 @@ const NAME_PROBLEMS: Readonly<Record<NameProblem, string>> = {
 };
 
 export function parseName(value: unknown): string {
+  if (value === undefined) throw badRequest('invalid_name', 'name is missing');
   if (typeof value !== 'string') throw badRequest('invalid_name', 'name must be a string');
   const checked = checkName(value);
   if ('problem' in checked) throw badRequest('invalid_name', NAME_PROBLEMS[checked.problem]);
@@ -53,6 +54,7 @@ export function parseName(value: unknown): string {
 
 /** Trailing white space is dropped; everything else is kept exactly as sent. */
 export function parseText(value: unknown): string {
+  if (value === undefined) throw badRequest('invalid_text', 'text is missing');
   if (typeof value !== 'string') throw badRequest('invalid_text', 'text must be a string');
   if (LONE_SURROGATE.test(value)) throw badRequest('invalid_text', 'text must be valid Unicode text');
   const text = value.trimEnd();

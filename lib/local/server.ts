@@ -3,15 +3,16 @@
  * payload 2.0 event for the same handler code that runs in Lambda, its result is checked as
  * API Gateway checks it, and everything else is the built page. It holds no chat logic.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { countShed } from '#aws/metrics';
-import { unavailable } from '#http/errors';
+import { ApiError, unavailable } from '#http/errors';
 import type { Handlers } from '#http/handlers';
-import { errorResult } from '#http/responses';
+import { errorResult, type HttpResult } from '#http/responses';
 import type { Admission } from './admission';
 import { gatewayEvent, routeRequest } from './gateway-event';
 import { sendGatewayError, sendResult } from './gateway-result';
-import { serveStatic } from './static-files';
+import { createStaticFiles, type StaticFiles } from './static-files';
 
 export interface LocalServerOptions {
   readonly handlers: Handlers;
@@ -27,11 +28,58 @@ const SHED = errorResult(unavailable(1));
 /** API Gateway's own limit on a request body. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
+/** The limit on a request's headers (Node's default, made explicit): past it, 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+/** While the chat starts, every request is answered at once: come back in a second. */
+const STARTING = errorResult(unavailable(1, 'the chat is starting: try again in a moment'));
+
+const HEADERS_TOO_LARGE = errorResult(
+  new ApiError('headers_too_large', `the request headers must be at most ${MAX_HEADER_BYTES} bytes`),
+);
+
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** The answer while the chat is starting (the port is bound before the store is up). */
+export const answerStarting: RequestListener = (_req, res) => sendResult(res, STARTING);
+
+/**
+ * The HTTP server for a listener, with the local server's limits. Node answers a request it
+ * cannot parse itself, before any listener sees it; headers over the limit get the API's
+ * JSON error (431) here instead of a bare status line, other malformed requests what Node sends.
+ */
+export function createHttpServer(listener: RequestListener): Server {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, listener);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // As Node does: answer only where no response of this connection has begun (Node keeps
+    // the response in progress as the socket's _httpMessage).
+    const inProgress = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    if (socket.writable && !inProgress?.headersSent) {
+      socket.write(error.code === 'HPE_HEADER_OVERFLOW' ? rawResponse(HEADERS_TOO_LARGE) : nodeDefault(error.code));
+    }
+    socket.destroy(error);
+  });
+  return server;
+}
+
+/** A complete HTTP/1.1 response that closes the connection, for a socket without a request. */
+function rawResponse(result: HttpResult): string {
+  const body = result.body ?? '';
+  const headers = { ...result.headers, 'Content-Length': Buffer.byteLength(body), Connection: 'close' };
+  const status = `HTTP/1.1 ${result.statusCode} ${STATUS_CODES[result.statusCode ?? 500]}`;
+  return `${[status, ...Object.entries(headers).map(([n, v]) => `${n}: ${v}`)].join('\r\n')}\r\n\r\n${body}`;
+}
+
+/** What Node answers a malformed request when nobody listens for 'clientError'. */
+function nodeDefault(code: string | undefined): string {
+  const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`;
+}
+
 export function createRequestListener(options: LocalServerOptions): RequestListener {
+  const staticFiles = createStaticFiles(options.webRoot);
   return (req, res) => {
-    handle(options, req, res).catch((error: unknown) => {
+    handle(options, staticFiles, req, res).catch((error: unknown) => {
       console.error('local server: request failed', error);
       if (!res.headersSent) sendGatewayError(res, 500, 'Internal Server Error');
       else res.destroy();
@@ -40,10 +88,15 @@ export function createRequestListener(options: LocalServerOptions): RequestListe
 }
 
 export function createLocalServer(options: LocalServerOptions): Server {
-  return createServer(createRequestListener(options));
+  return createHttpServer(createRequestListener(options));
 }
 
-async function handle(options: LocalServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  options: LocalServerOptions,
+  staticFiles: StaticFiles,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
     // Health stays answered under load: it costs nothing and tells a watcher the server lives.
@@ -58,7 +111,7 @@ async function handle(options: LocalServerOptions, req: IncomingMessage, res: Se
       admission?.leave();
     }
   }
-  return serveStatic(options.webRoot, req, url.pathname, res);
+  return staticFiles(req, url.pathname, res);
 }
 
 async function handleApi(

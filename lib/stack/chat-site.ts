@@ -197,7 +197,8 @@ export class ChatSite extends Construct {
       destinationBucket: this.bucket,
       distribution: this.distribution,
       distributionPaths: ['/*'],
-      // The file names carry no content hash: browsers must revalidate (cheap, with ETags).
+      // One policy for the whole bucket: browsers revalidate every file (cheap, with ETags),
+      // also the script and stylesheet, whose names carry a content hash and could be kept longer.
       cacheControl: [CacheControl.noCache()],
       logGroup: new LogGroup(this, 'DeployLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy }),
     });

@@ -1,6 +1,7 @@
 /**
- * The answers for a sender over its limit (429), a store out of reach (503) and a bug (500):
- * each with its documented code and headers, and none of them storing anything.
+ * The answers for a sender over its limit (429, but 200 for a repeated clientId), a store out
+ * of reach (503) and a bug (500): each with its documented code and headers, and none of them
+ * storing anything.
  */
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -62,15 +63,95 @@ describe('429 rate_limited: a user sending faster than allowed', () => {
       const stored = await unlimited.request('GET', `/api/rooms/${room}/messages?after=0`, { token: user.token });
       expect(stored.json.messages.map((m: { id: number }) => m.id)).toEqual(accepted);
 
-      // Another user has an allowance of their own.
+      // Another user has an allowance of their own, and the refused send took no id.
       const other = await loginOn(transport, 'Other');
       const res = await transport.request('POST', `/api/rooms/${room}/messages`, {
         token: other.token,
         body: { text: 'mine' },
       });
       expectMatchesSpec('POST', MESSAGES, 201, res);
+      expect(res.json.id).toBe(accepted.length + 1);
     },
   );
+});
+
+describe('429 and a repeated clientId: a retry is not a new message', () => {
+  describe.each([
+    ['in the store', '0'],
+    ['in memory (sole writer)', '1'],
+  ])('with the send limit kept %s', (_where, sole) => {
+    let transports: Transport[];
+    beforeAll(async () => {
+      // A burst of 3, then one send per 1000 s: a user over the limit stays over for the whole
+      // test, however slowly this machine runs it.
+      transports = await bothOver(loadApp({ CHAT_SEND_RATE: '0.001', CHAT_SEND_BURST: '3', CHAT_SOLE_WRITER: sole }));
+    });
+    afterAll(async () => Promise.all(transports.map((t) => t.close())));
+
+    const sender = (transport: Transport, token: string, room: string) => async (body: object, status: number) => {
+      const res = await transport.request('POST', `/api/rooms/${room}/messages`, { token, body });
+      expectMatchesSpec('POST', MESSAGES, status, res);
+      return res;
+    };
+    const texts = async (transport: Transport, token: string, room: string) => {
+      const res = await transport.request('GET', `/api/rooms/${room}/messages?after=0`, { token });
+      return res.json.messages.map((m: { text: string }) => m.text);
+    };
+
+    it.each(TRANSPORTS)(
+      'answers a repeat over the limit with 200 and the first copy, and a new clientId with 429, through the %s',
+      async (name) => {
+        const transport = transports.find((t) => t.name === name)!;
+        const user = await loginOn(transport);
+        const room = uniqueRoom();
+        const send = sender(transport, user.token, room);
+        const first = await send({ text: 'first', clientId: 'k1' }, 201);
+        await send({ text: 'two' }, 201);
+        await send({ text: 'three' }, 201);
+
+        const refused = await send({ text: 'four', clientId: 'k4' }, 429);
+        const repeat = await send({ text: 'first', clientId: 'k1' }, 200);
+        await send({ text: 'four', clientId: 'k4' }, 429);
+
+        expect(refused.json.error.code).toBe('rate_limited');
+        expect(repeat.json).toEqual(first.json);
+        expect(await texts(transport, user.token, room)).toEqual(['first', 'two', 'three']);
+      },
+    );
+
+    it.each(TRANSPORTS)(
+      'answers ten identical sends at once from a user near the limit with 201 once and 200, never 429, through the %s',
+      async (name) => {
+        const transport = transports.find((t) => t.name === name)!;
+        const user = await loginOn(transport);
+        const room = uniqueRoom();
+        const send = sender(transport, user.token, room);
+        await send({ text: 'one' }, 201);
+        await send({ text: 'two' }, 201);
+        const tenAtOnce = (body: object) =>
+          Promise.all(
+            Array.from({ length: 10 }, () =>
+              transport.request('POST', `/api/rooms/${room}/messages`, { token: user.token, body }),
+            ),
+          );
+
+        // One send left: one of the ten takes it, the others answer its message.
+        const near = await tenAtOnce({ text: 'retried', clientId: 'r1' });
+        // Now over the limit: ten more at once all answer the first copy.
+        const over = await tenAtOnce({ text: 'retried', clientId: 'r1' });
+        // A new clientId over the limit is a new message: refused, each of the ten.
+        const fresh = await tenAtOnce({ text: 'new', clientId: 'r2' });
+
+        expect(near.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+        expect(over.map((r) => r.status)).toEqual(Array(10).fill(200));
+        const firstCopy = near.find((r) => r.status === 201)!.json;
+        for (const r of [...near, ...over]) expect(r.json).toEqual(firstCopy);
+        expect(fresh.map((r) => r.status)).toEqual(Array(10).fill(429));
+        for (const r of [...near, ...over, ...fresh]) expectMatchesSpec('POST', MESSAGES, r.status, r);
+        expect(await texts(transport, user.token, room)).toEqual(['one', 'two', 'retried']);
+      },
+    );
+  });
 });
 
 describe('503 unavailable: the store is out of reach', () => {

@@ -53,10 +53,22 @@ describe.each(['handlers', 'local server over HTTP'])('POST /api/login through t
     expect(res.json.name).toBe('小明');
   });
 
-  it('takes either field name in either encoding', async () => {
+  it('takes name= in a form too, and name over username= when a form has both', async () => {
     expect((await login(form({ name: 'Ana' }))).json.name).toBe('Ana');
-    expect((await login({ body: { username: 'Bo' } })).json.name).toBe('Bo');
+    expect((await login(form({ username: 'Di', name: 'Cy' }))).json.name).toBe('Cy');
+  });
+
+  it('takes username= from a form only: a JSON body carries name, or it is 400 invalid_name', async () => {
+    await expectRefused({ body: { username: 'Bo' } }, 400, 'invalid_name');
     expect((await login({ body: { name: 'Cy', username: 'Di' } })).json.name).toBe('Cy');
+  });
+
+  it('refuses a form whose percent-escapes are not UTF-8 with 400 invalid_name', async () => {
+    for (const body of ['username=%FF', 'username=Jos%E9', 'name=%C3', 'username=Ana&x=%FF']) {
+      await expectRefused({ body, contentType: 'application/x-www-form-urlencoded' }, 400, 'invalid_name');
+    }
+    const escaped = { body: 'username=%E5%B0%8F%E6%98%8E', contentType: 'application/x-www-form-urlencoded' };
+    expect((await login(escaped)).json.name).toBe('小明');
   });
 
   it('sets the session cookie HttpOnly, SameSite=Strict, on /api, and Secure only over HTTPS', async () => {

@@ -129,10 +129,72 @@ describe.each(['handlers', 'local server over HTTP'])('sending through the %s', 
     expect(first.json.clientId).toBe('f1');
     expect((await send(user.token, room, form({ message: 'once', clientId: 'f1' }), 200)).json).toEqual(first.json);
     expect((await send(user.token, room, form({ text: 'text= too' }), 201)).json.text).toBe('text= too');
-    expect((await send(user.token, room, { body: { message: 'message in JSON' } }, 201)).json.text).toBe(
-      'message in JSON',
-    );
-    expect((await stored(user.token, room)).length).toBe(4);
+    expect((await stored(user.token, room)).length).toBe(3);
+  });
+
+  it('takes message= from a form only: a JSON body carries text, or it is 400 invalid_text', async () => {
+    const user = await login();
+    const room = uniqueRoom();
+    await refused(user.token, room, { body: { message: 'hi' } }, 400, 'invalid_text');
+    await refused(user.token, room, { body: { message: 'hi', clientId: 'j1' } }, 400, 'invalid_text');
+    await refused(user.token, room, { body: '{"message":"hi"}' }, 400, 'invalid_text');
+    expect(await stored(user.token, room)).toEqual([]);
+    // With text, a stray message field is ignored like any other unknown field.
+    expect((await send(user.token, room, { body: { text: 'text', message: 'ignored' } }, 201)).json.text).toBe('text');
+  });
+
+  it('decodes the percent-escapes of a form as UTF-8, and refuses escapes that are not UTF-8 with 400 invalid_text', async () => {
+    const user = await login();
+    const room = uniqueRoom();
+    const raw = (body: string) => ({ body, contentType: 'application/x-www-form-urlencoded' });
+    for (const body of [
+      'message=%FF',
+      'message=caf%E9',
+      'message=%C0%AF', // an overlong encoding of "/"
+      'message=%ED%A0%80', // a UTF-16 surrogate
+      'message=%E4%BD', // a character cut short
+      'message=hi&clientId=%FF',
+      'message=hi&other=%80',
+      'message=hi&%FF=x',
+    ]) {
+      await refused(user.token, room, raw(body), 400, 'invalid_text');
+    }
+    expect(await stored(user.token, room)).toEqual([]);
+
+    const kept: Array<[string, string]> = [
+      ['message=%E4%BD%A0%E5%A5%BD', '你好'],
+      ['message=a+b%2Bc', 'a b+c'],
+      ['message=100%25+and+100%', '100% and 100%'],
+      ['message=%zz%4', '%zz%4'],
+      ['message=%EF%BF%BD', '\ufffd'], // a replacement character the sender meant
+      ['message=first&message=last', 'last'],
+    ];
+    for (const [body, text] of kept) expect((await send(user.token, room, raw(body), 201)).json.text).toBe(text);
+    expect((await stored(user.token, room)).map((m) => m.text)).toEqual(kept.map(([, text]) => text));
+  });
+
+  it('changes nothing and consumes no id or clientId when it refuses a send', async () => {
+    const user = await login();
+    const room = uniqueRoom();
+    const first = await send(user.token, room, { body: { text: 'one', clientId: 'k1' } }, 201);
+    const rejected: Array<[Options, number, string]> = [
+      [{ body: { message: 'json has text', clientId: 'k2' } }, 400, 'invalid_text'],
+      [form({ message: '\u0000', clientId: 'k2' }), 400, 'invalid_text'],
+      [{ body: 'message=%FF&clientId=k2', contentType: 'application/x-www-form-urlencoded' }, 400, 'invalid_text'],
+      [{ body: { text: 'hi', clientId: 'k 2' } }, 400, 'invalid_client_id'],
+      [{ body: '{"text":"hi","clientId":"k2"', contentType: 'application/json' }, 400, 'invalid_json'],
+      [{ body: '{"text":"hi","clientId":"k2"}', contentType: 'text/plain' }, 415, 'unsupported_media_type'],
+      [{ body: { text: 'a'.repeat(17000), clientId: 'k2' } }, 413, 'payload_too_large'],
+    ];
+    for (const [options, status, code] of rejected) await refused(user.token, room, options, status, code);
+
+    // The next send gets the next id, and k2 is new: no refused send recorded it.
+    const second = await send(user.token, room, { body: { text: 'two', clientId: 'k2' } }, 201);
+    expect(second.json.id).toBe(first.json.id + 1);
+    expect((await stored(user.token, room)).map((m) => [m.id, m.text])).toEqual([
+      [1, 'one'],
+      [2, 'two'],
+    ]);
   });
 
   it('keeps the text exactly as sent, less trailing white space', async () => {
@@ -164,6 +226,7 @@ describe.each(['handlers', 'local server over HTTP'])('sending through the %s', 
       [{ body: 'null' }, 'invalid_json'],
       [{ body: '' }, 'invalid_json'],
       [{ body: {} }, 'invalid_text'],
+      [{ body: { message: 'hi' } }, 'invalid_text'],
       [{ body: { text: 5 } }, 'invalid_text'],
       [{ body: { text: null } }, 'invalid_text'],
       [{ body: { text: ['hi'] } }, 'invalid_text'],
@@ -191,11 +254,12 @@ describe.each(['handlers', 'local server over HTTP'])('sending through the %s', 
       [{ body: { text: 'hi', clientId: 5 } }, 'invalid_client_id'],
       [{ body: { text: 'hi', clientId: { id: 'x' } } }, 'invalid_client_id'],
       [form({ message: 'hi', clientId: '' }), 'invalid_client_id'],
+      [{ body: 'message=%FF', contentType: 'application/x-www-form-urlencoded' }, 'invalid_text'],
     ];
     for (const [options, code] of cases) await refused(user.token, room, options, 400, code);
     expect(await stored(user.token, room)).toEqual([]);
-    // The limits themselves are fine.
-    await send(user.token, room, { body: { text: 'hi', clientId: 'c'.repeat(64) } }, 201);
+    // The limits themselves are fine, and the refusals took no id.
+    expect((await send(user.token, room, { body: { text: 'hi', clientId: 'c'.repeat(64) } }, 201)).json.id).toBe(1);
   });
 
   it('refuses a body over 16 KiB with 413 and stores nothing', async () => {
@@ -283,15 +347,13 @@ describe.each(['handlers', 'local server over HTTP'])('sending through the %s', 
 });
 
 describe('a body that is not UTF-8', () => {
-  it('is refused as invalid_json when API Gateway passes it base64-encoded, and nothing is stored', async () => {
-    const app = loadApp({ CHAT_SEND_RATE: '0' });
-    const token = (await call(app, 'POST', '/api/login', { body: { name: 'Mei' } })).json.token;
-    const room = uniqueRoom();
-    const event = apiEvent('POST', `/api/rooms/${room}/messages`, { token, body: 'x' });
-    const latin1 = Buffer.concat([Buffer.from('{"text":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+  const app = loadApp({ CHAT_SEND_RATE: '0' });
+  /** As API Gateway passes a body that is not UTF-8: base64-encoded. */
+  const sendBytes = async (token: string, room: string, bytes: Buffer, contentType: string) => {
+    const event = apiEvent('POST', `/api/rooms/${room}/messages`, { token, body: 'x', contentType });
     const result = await app.handlers['send-message']({
       ...event,
-      body: latin1.toString('base64'),
+      body: bytes.toString('base64'),
       isBase64Encoded: true,
     });
     const res = {
@@ -301,7 +363,16 @@ describe('a body that is not UTF-8', () => {
       text: result.body ?? '',
     };
     expectMatchesSpec('POST', MESSAGES, 400, res);
-    expect(JSON.parse(res.text).error.code).toBe('invalid_json');
+    return JSON.parse(res.text).error.code;
+  };
+
+  it('is refused as invalid_json in JSON, as invalid_text in a form, and nothing is stored', async () => {
+    const token = (await call(app, 'POST', '/api/login', { body: { name: 'Mei' } })).json.token;
+    const room = uniqueRoom();
+    const latin1 = Buffer.concat([Buffer.from('{"text":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    expect(await sendBytes(token, room, latin1, 'application/json')).toBe('invalid_json');
+    const latin1Form = Buffer.concat([Buffer.from('message=caf'), Buffer.from([0xe9])]);
+    expect(await sendBytes(token, room, latin1Form, 'application/x-www-form-urlencoded')).toBe('invalid_text');
     expect((await call(app, 'GET', `/api/rooms/${room}/messages`, { token })).json.messages).toEqual([]);
   });
 });

@@ -70,6 +70,7 @@ describe('openapi.yaml', () => {
         'not_found',
         'method_not_allowed',
         'payload_too_large',
+        'headers_too_large',
         'unsupported_media_type',
         'rate_limited',
         'unavailable',

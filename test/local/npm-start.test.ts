@@ -1,7 +1,7 @@
 /**
  * `npm start`'s server as a user meets it: a process that serves the page and the API,
- * reports a taken port or a missing Java clearly, keeps history across restarts, and never
- * leaves DynamoDB Local behind, even when it is killed outright.
+ * listens on loopback only, reports a taken port or a missing Java clearly, keeps history
+ * across restarts, and never leaves DynamoDB Local behind, even when it is killed outright.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '#local/dynamodb-local';
+import { descendants, isLoopback, listeningSockets } from '#test/support/listening-sockets';
 
 const root = join(__dirname, '..', '..');
 const entry = join(root, 'dist/local/start.js');
@@ -54,25 +55,6 @@ function runToExit(env: Record<string, string>): Promise<{ code: number | null; 
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     child.once('exit', (code) => resolve({ code, output }));
   });
-}
-
-/** Pids of the whole process tree below `pid`. */
-function descendants(pid: number): number[] {
-  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
-  const children = new Map<number, number[]>();
-  for (const line of out.trim().split('\n')) {
-    const [p, pp] = line.trim().split(/\s+/).map(Number);
-    children.set(pp!, [...(children.get(pp!) ?? []), p!]);
-  }
-  const all: number[] = [];
-  const walk = (p: number): void => {
-    for (const c of children.get(p) ?? []) {
-      all.push(c);
-      walk(c);
-    }
-  };
-  walk(pid);
-  return all;
 }
 
 const alive = (pid: number) => {
@@ -147,6 +129,20 @@ describe('the local server process', () => {
       await waitUntil(() => !alive(second.child.pid!), 10_000);
     }
   }, 90_000);
+
+  it('listens on loopback only, its DynamoDB Local included', async () => {
+    const started = await startServer({ PORT: String(await freePort()), CHAT_IN_MEMORY: '1' });
+    try {
+      const tree = [started.child.pid!, ...descendants(started.child.pid!)];
+      const sockets = listeningSockets(tree);
+
+      expect(new Set(sockets.map((s) => s.pid)).size).toBe(2); // the chat server and Java
+      expect(sockets.filter((s) => !isLoopback(s.address))).toEqual([]);
+    } finally {
+      started.child.kill('SIGINT');
+      await waitUntil(() => !alive(started.child.pid!), 10_000);
+    }
+  }, 60_000);
 
   it('leaves no DynamoDB Local behind when the server is killed with SIGKILL', async () => {
     const started = await startServer({ PORT: String(await freePort()), CHAT_IN_MEMORY: '1' });

@@ -1,38 +1,24 @@
 /** The local stand-in for API Gateway passes requests and checks results the way API Gateway does. */
-import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import type { Handlers } from '#http/handlers';
 import { resultProblem } from '#local/gateway-result';
-import { createLocalServer } from '#local/server';
+import { answerStarting, createHttpServer, createLocalServer, MAX_HEADER_BYTES } from '#local/server';
 import { loadApp, startLocalServer, uniqueRoom } from '#test/support/app';
-
-function post(url: string, body: Buffer, contentType: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', headers: { 'Content-Type': contentType, 'Content-Length': body.length } },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { rawRequest, type RawReply } from '#test/support/raw-http';
 
 describe('the local API Gateway stand-in', () => {
   it('hands a body that is not valid UTF-8 to the handler as bytes, which refuses it', async () => {
     const server = await startLocalServer(loadApp());
     try {
-      const res = await post(
-        `${server.url}/api/login`,
-        Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
-        'application/json',
-      );
+      const body = Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
+      const res = await rawRequest(`${server.url}/api/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': body.length },
+        body,
+      });
       expect(res.status).toBe(400);
-      expect(JSON.parse(res.text).error.code).toBe('invalid_json');
+      expect(JSON.parse(res.body.toString()).error.code).toBe('invalid_json');
     } finally {
       await server.close();
     }
@@ -101,6 +87,76 @@ describe('the local API Gateway stand-in', () => {
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_cursor');
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('what the local server answers before a handler can', () => {
+  const serve = async (server: Server) => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  const close = (server: Server) =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  const expectApiError = (res: RawReply, status: number, code: string) => {
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    const body = JSON.parse(res.body.toString());
+    expect(body).toEqual({ error: { code, message: expect.any(String) } });
+    expect(Number(res.headers['content-length'])).toBe(res.body.length);
+  };
+
+  it('answers 503 unavailable as JSON, with Retry-After, no-store and nosniff, while the chat starts', async () => {
+    const server = createHttpServer(answerStarting);
+    const base = await serve(server);
+    try {
+      for (const path of ['/api/health', '/api/rooms/lobby/messages', '/']) {
+        const res = await rawRequest(`${base}${path}`);
+        expectApiError(res, 503, 'unavailable');
+        expect(res.headers['retry-after']).toBe('1');
+      }
+    } finally {
+      await close(server);
+    }
+  });
+
+  it('answers request headers over 16 KiB with 431 and the JSON error body, also on a kept-alive connection', async () => {
+    const server = createLocalServer({ handlers: loadApp().handlers });
+    const base = await serve(server);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const big = { 'X-Padding': 'a'.repeat(MAX_HEADER_BYTES) };
+      expectApiError(await rawRequest(`${base}/api/health`, { headers: big }), 431, 'headers_too_large');
+
+      // Headers within the limit are served; then the same connection gets the JSON 431 too.
+      const fits = await rawRequest(`${base}/api/health`, { agent, headers: { 'X-Padding': 'a'.repeat(15_000) } });
+      expect(fits.status).toBe(200);
+      expectApiError(await rawRequest(`${base}/api/health`, { agent, headers: big }), 431, 'headers_too_large');
+    } finally {
+      agent.destroy();
+      await close(server);
+    }
+  });
+
+  it('answers a request it cannot parse with a bare 400, as Node does', async () => {
+    const server = createLocalServer({ handlers: loadApp().handlers });
+    const base = new URL(await serve(server));
+    try {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(base.port), '127.0.0.1', () => socket.write('NOT HTTP\r\n\r\n'));
+        let text = '';
+        socket.on('data', (c) => (text += c.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toBe('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    } finally {
+      await close(server);
     }
   });
 });

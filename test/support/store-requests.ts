@@ -1,7 +1,16 @@
 /** What a store client sends: requests by operation, and the read and write units they consume. */
 import type { StoreClient } from '#aws/dynamo';
 
-const READS = new Set(['Get', 'Query', 'Scan', 'BatchGet', 'TransactGet']);
+const READS = new Set([
+  'Get',
+  'GetItem',
+  'Query',
+  'Scan',
+  'BatchGet',
+  'BatchGetItem',
+  'TransactGet',
+  'TransactGetItems',
+]);
 
 export interface StoreRequests {
   /** Requests by operation since the last call, and starts counting anew. */

@@ -9,6 +9,7 @@ import { GroupCommit } from './group-commit';
 import { KnownHeads } from './head';
 import { readPage } from './read';
 import { RoomFeeds } from './room-feeds';
+import { readFirstCopy } from './stored';
 import type { Appended, Message, NewMessage, Page, ReadRequest } from './types';
 
 export type { Appended, Message, NewMessage, Page, ReadRequest } from './types';
@@ -19,8 +20,14 @@ export interface MessageReader {
 }
 
 export interface MessageLog extends MessageReader {
-  /** Stores a message and answers with it; with a clientId, a repeat answers the first copy. */
-  appendMessage(input: NewMessage): Promise<Appended>;
+  /**
+   * Stores a message and answers with it; with a clientId, a repeat answers the first copy.
+   * `admit` (the send limit) runs before a new message is written and refuses it by throwing.
+   * A retry is not a new message: a refused send whose clientId was stored before answers the
+   * first copy instead (the store reads that look for it are made only then). An identical send
+   * that arrives while one is being admitted or written in this process waits for it.
+   */
+  appendMessage(input: NewMessage, admit?: () => Promise<void>): Promise<Appended>;
 }
 
 interface LogOptions {
@@ -49,16 +56,32 @@ export function createMessageLog({ store, tableName, soleWriter, signals, now }:
     signals.signal(room);
   };
   const groupCommit = new GroupCommit({ store, tableName, heads: new KnownHeads(), appended });
-  /** Sends with a clientId that this process is writing now, so that an identical one waits for it. */
+  /** Sends with a clientId that this process is admitting or writing now, so that an identical one waits for it. */
   const inFlight = new Map<string, Promise<Appended>>();
   const reader = feeds
     ? readFromFeeds(feeds, createMessageReader({ store, tableName, now }))
     : createMessageReader({ store, tableName, now });
 
+  /** Admits and writes a send, or answers the first copy of its clientId when it is refused. */
+  const admitThenWrite = async (input: NewMessage & { clientId: string }, admit?: () => Promise<void>) => {
+    try {
+      await admit?.();
+    } catch (refusal) {
+      const first = await readFirstCopy(store, tableName, input);
+      if (first) return { message: first, created: false };
+      throw refusal;
+    }
+    return groupCommit.enqueue(input);
+  };
+
   return {
-    async appendMessage(input) {
-      if (input.clientId === undefined) return groupCommit.enqueue(input);
-      const key = clientIdKey(input.room, input.uid, input.clientId);
+    async appendMessage(input, admit) {
+      const { clientId } = input;
+      if (clientId === undefined) {
+        await admit?.();
+        return groupCommit.enqueue(input);
+      }
+      const key = clientIdKey(input.room, input.uid, clientId);
       const earlier = inFlight.get(key);
       if (earlier) {
         try {
@@ -67,7 +90,7 @@ export function createMessageLog({ store, tableName, soleWriter, signals, now }:
           // The earlier send failed; this one tries on its own.
         }
       }
-      const attempt = groupCommit.enqueue(input);
+      const attempt = admitThenWrite({ ...input, clientId }, admit);
       inFlight.set(key, attempt);
       try {
         return await attempt;

@@ -3,13 +3,11 @@
  * another writer goes again at the next ids, until every send is settled or the deadline
  * passes (503: the caller may repeat it).
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { storeCall, type StoreClient } from '#aws/dynamo';
+import type { StoreClient } from '#aws/dynamo';
 import { StoreUnavailableError } from '#aws/store-errors';
-import { roomKey } from '#aws/table';
 import { commit, type Outcome } from './commit';
 import { knownHead, type KnownHeads } from './head';
-import { toMessage } from './items';
+import { readMessage } from './stored';
 import type { Appended, Message, NewMessage } from './types';
 
 /** A send gives up with 503 after losing races for this long. */
@@ -79,7 +77,8 @@ export async function writeBatch(log: LogStore, room: string, batch: readonly Pe
       );
       for (const { p, message } of written) p.resolve({ message, created: true });
     }
-    for (const { p, id } of repeats) p.resolve({ message: await readStored(log, room, id), created: false });
+    for (const { p, id } of repeats)
+      p.resolve({ message: await readMessage(log.store, log.tableName, room, id), created: false });
     if (taken !== undefined) {
       // Another writer took the id, and is most likely the only one ahead: try the next id,
       // and ask the store for the head only after losing a few times in a row.
@@ -94,17 +93,6 @@ export async function writeBatch(log: LogStore, room: string, batch: readonly Pe
     if (conflict) await sleep(5 + Math.random() * 20);
     pending = next;
   }
-}
-
-/** The message stored under an id (the first copy of a repeated clientId). */
-async function readStored(log: LogStore, room: string, id: number): Promise<Message> {
-  const found = await storeCall('read repeated message', () =>
-    log.store.send(
-      new GetCommand({ TableName: log.tableName, Key: { pk: roomKey(room), sk: id }, ConsistentRead: true }),
-    ),
-  );
-  if (!found.Item) throw new Error(`clientId of ${room} points at message ${id}, which is missing`);
-  return toMessage(room, found.Item);
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

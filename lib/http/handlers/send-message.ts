@@ -4,7 +4,7 @@ import { requireSession } from '../authenticate';
 import { rateLimited } from '../errors';
 import { httpHandler, type HttpHandler } from '../handler';
 import { toApiMessage } from '../representation';
-import { parseBody } from '../request';
+import { bodyField, parseBody } from '../request';
 import { json } from '../responses';
 import { log } from '#aws/log';
 import { parseClientId, parseRoom, parseText } from '../validation';
@@ -19,24 +19,23 @@ export function sendMessage({
   return httpHandler('send-message', async (event) => {
     const session = await requireSession(event, sessionKey, revocations);
     const room = parseRoom(event.pathParameters?.room);
-    const body = parseBody(event);
-    const text = parseText(body.text ?? body.message);
-    const clientId = parseClientId(body.clientId);
+    const body = parseBody(event, 'invalid_text');
+    const text = parseText(bodyField(body, 'text', 'message'));
+    const clientId = parseClientId(bodyField(body, 'clientId'));
 
-    const allowance = await sendAllowance.take(session.uid);
-    if (!allowance.allowed) throw rateLimited(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000)));
-
-    // A message makes its sender present and ends their typing: recorded just before it is
-    // stored, so that a poll woken by the message sees both. Presence is not the message: a
-    // failure here is logged and the send goes on.
-    await presence.change(room, session, 'sent').catch((error: unknown) => logPresenceFailure(error));
-    const { message, created } = await messageLog.appendMessage({
-      room,
-      user: session.name,
-      uid: session.uid,
-      text,
-      clientId,
-    });
+    // The send limit admits new messages only: a repeated clientId answers its first copy over the limit too.
+    const withinLimit = async () => {
+      const allowance = await sendAllowance.take(session.uid);
+      if (!allowance.allowed) throw rateLimited(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000)));
+      // A new message makes its sender present and ends their typing: recorded just before it
+      // is stored, so that a poll woken by the message sees both. Presence is not the message:
+      // a failure here is logged and the send goes on.
+      await presence.change(room, session, 'sent').catch((error: unknown) => logPresenceFailure(error));
+    };
+    const { message, created } = await messageLog.appendMessage(
+      { room, user: session.name, uid: session.uid, text, clientId },
+      withinLimit,
+    );
     return json(created ? 201 : 200, toApiMessage(message));
   });
 }

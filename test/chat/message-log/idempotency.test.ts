@@ -1,5 +1,9 @@
-/** A clientId makes a send idempotent forever, also when the identical sends race. */
+/**
+ * A clientId makes a send idempotent forever, also when the identical sends race, and also
+ * over the send limit (a retry is not a new message).
+ */
 import { call, loadApp, login, uniqueRoom } from '#test/support/app';
+import { countRequests } from '#test/support/store-requests';
 
 describe('sending with a clientId', () => {
   const app = loadApp({ CHAT_SEND_RATE: '0' });
@@ -83,5 +87,58 @@ describe('sending with a clientId', () => {
 
     expect(results.every((r) => r.status === 201)).toBe(true);
     expect(results.map((r) => r.json.id).sort((x, y) => x - y)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+});
+
+describe('a repeated clientId over the send limit', () => {
+  // Three sends, then one per 1000 s: over the limit stays over for the whole test.
+  const limited = { CHAT_SEND_RATE: '0.001', CHAT_SEND_BURST: '3' };
+
+  it.each([
+    ['the store', '0'],
+    ['memory (sole writer)', '1'],
+  ])(
+    'costs no store read within the limit and looks for the first copy only over it (limit kept in %s)',
+    async (_where, sole) => {
+      const app = loadApp({ ...limited, CHAT_SOLE_WRITER: sole });
+      const requests = countRequests(app.services.store);
+      const room = uniqueRoom('idem');
+      const { token } = await login(app);
+      const send = (body: object) => call(app, 'POST', `/api/rooms/${room}/messages`, { token, body });
+      await send({ text: 'learns the head' });
+      requests.taken();
+
+      const first = await send({ text: 'first', clientId: 'c-1' });
+      const withinLimit = requests.taken();
+      await send({ text: 'uses up the burst' });
+      requests.taken();
+      const repeat = await send({ text: 'first', clientId: 'c-1' });
+      const overLimit = requests.taken();
+
+      expect([first.status, repeat.status]).toEqual([201, 200]);
+      expect(repeat.json).toEqual(first.json);
+      expect(withinLimit).not.toHaveProperty('GetItem');
+      expect(withinLimit).not.toHaveProperty('Query');
+      // Its clientId's item, then the message it points at.
+      expect(overLimit.GetItem).toBe(2);
+      expect(overLimit).not.toHaveProperty('TransactWriteItems');
+    },
+  );
+
+  it('answers the first copy on another instance too, where the limit is kept in the store', async () => {
+    const [one, two] = [loadApp(limited), loadApp(limited)];
+    const room = uniqueRoom('idem');
+    const { token } = await login(one);
+    const body = { text: 'sent on one', clientId: 'c-elsewhere' };
+    const first = await call(one, 'POST', `/api/rooms/${room}/messages`, { token, body });
+    for (const text of ['two', 'three'])
+      await call(one, 'POST', `/api/rooms/${room}/messages`, { token, body: { text } });
+
+    const overOnTwo = await call(two, 'POST', `/api/rooms/${room}/messages`, { token, body: { text: 'new' } });
+    const repeatOnTwo = await call(two, 'POST', `/api/rooms/${room}/messages`, { token, body });
+
+    expect(overOnTwo.status).toBe(429);
+    expect(repeatOnTwo.status).toBe(200);
+    expect(repeatOnTwo.json).toEqual(first.json);
   });
 });
