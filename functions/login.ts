@@ -1,6 +1,6 @@
-/** Lambda: POST /api/login. It needs the session key only (no table); a missing setting stops the cold start. */
-import { loadConfig, requireSessionKey } from '#lib/config';
-import { sessionKeySource } from '#aws/session-key';
+/** Lambda: POST /api/login. It needs the session key and the login allowance (in the table); a missing setting stops the cold start. */
+import { loadConfig } from '#lib/config';
+import { createLoginServices } from '#lib/services';
 import { login } from '#http/handlers/login';
 
-export const handler = login({ sessionKey: sessionKeySource(requireSessionKey(loadConfig())) });
+export const handler = login(createLoginServices(loadConfig()));

@@ -58,6 +58,14 @@ export interface ChatConfig {
   /** Undefined where no key is configured (health and not-found need none). */
   readonly sessionKey: SessionKeyConfig | undefined;
   readonly sendLimit: SendLimit;
+  /** Logins per client address (`rate` per second here; the environment gives it per minute). */
+  readonly loginLimit: SendLimit;
+  /**
+   * The request header that carries the client's address, set by a proxy in front that
+   * overwrites whatever the client sent (in AWS, CloudFront's viewer address); undefined: the
+   * TCP peer. Never X-Forwarded-For, which any client can write.
+   */
+  readonly clientAddressHeader: string | undefined;
   /** Presence calls per user (kept per process: a presence call makes at most one store write, its own). */
   readonly presenceLimit: SendLimit;
   /** What a poll suggests as the wait before the next poll, when the room is active / quiet. */
@@ -104,6 +112,11 @@ export function loadConfig(env: Env = process.env): ChatConfig {
       rate: nonNegativeEnv('CHAT_SEND_RATE', 5, env),
       burst: nonNegativeEnv('CHAT_SEND_BURST', 10, env),
     },
+    loginLimit: {
+      rate: nonNegativeEnv('CHAT_LOGIN_RATE', 10, env) / 60,
+      burst: nonNegativeEnv('CHAT_LOGIN_BURST', 5, env),
+    },
+    clientAddressHeader: env.CHAT_CLIENT_ADDRESS_HEADER?.toLowerCase() || undefined,
     presenceLimit: {
       rate: nonNegativeEnv('CHAT_PRESENCE_RATE', 1, env),
       burst: nonNegativeEnv('CHAT_PRESENCE_BURST', 5, env),

@@ -7,6 +7,7 @@
  */
 import { requireSessionKey, requireStore, type ChatConfig } from '#lib/config';
 import { createStoreClient, type StoreClient } from '#aws/dynamo';
+import { loginRateKey } from '#aws/table';
 import { countHeldPoll } from '#aws/metrics';
 import { sessionKeySource, type SessionKeySource } from '#aws/session-key';
 import { createLongPoll, type LongPoll } from '#chat/long-poll';
@@ -34,6 +35,8 @@ export interface ChatServices extends ReadServices {
   readonly presence: Presence;
   /** Kept in memory by each process, so that a presence call stays one store write (its own). */
   readonly presenceAllowance: SendAllowance;
+  /** Logins per client address: in memory as the sole writer, else in the store. */
+  readonly loginAllowance: SendAllowance;
   /** Logs a session out (the logout handler's). */
   readonly revokeSession: RevokeSession;
   /** Answers every held poll at once, and every later one without holding (the process is stopping). */
@@ -77,6 +80,7 @@ export function createServices(config: ChatConfig, overrides: ServiceOverrides =
     sendAllowance: soleWriter
       ? createMemorySendAllowance(config.sendLimit)
       : createSendAllowance({ store, tableName, limit: config.sendLimit }),
+    loginAllowance: loginAllowance(config, store, tableName, now),
     presence: memory ?? new StoredPresence({ store, tableName, now }),
     presenceAllowance: createMemorySendAllowance(config.presenceLimit, now),
     sessionKey: overrides.sessionKey ?? sessionKeySource(requireSessionKey(config)),
@@ -101,6 +105,24 @@ export function createReadServices(config: ChatConfig): ReadServices {
     sessionKey: sessionKeySource(requireSessionKey(config)),
     revocations: createRevocations({ store, tableName }),
   };
+}
+
+/** The login function's: the key that signs, and the login allowance in the store. */
+export function createLoginServices(
+  config: ChatConfig,
+): Pick<ChatServices, 'sessionKey' | 'loginAllowance' | 'config'> {
+  const { tableName, ...where } = requireStore(config);
+  return {
+    config,
+    sessionKey: sessionKeySource(requireSessionKey(config)),
+    loginAllowance: loginAllowance(config, createStoreClient(where), tableName),
+  };
+}
+
+function loginAllowance(config: ChatConfig, store: StoreClient, tableName: string, now?: () => number): SendAllowance {
+  return config.wait.soleWriter
+    ? createMemorySendAllowance(config.loginLimit, now)
+    : createSendAllowance({ store, tableName, limit: config.loginLimit, keyOf: loginRateKey, clock: now });
 }
 
 /** The logout function's: checking the session, and the one write of a logout. */

@@ -29,8 +29,12 @@ export function createSendAllowance(options: {
   readonly store: StoreClient;
   readonly tableName: string;
   readonly limit: SendLimit;
+  /** The item that holds a caller's state (default: a user's send rate). */
+  readonly keyOf?: (id: string) => string;
+  readonly clock?: () => number;
 }): SendAllowance {
-  return { take: (uid, now = Date.now()) => takeSendAllowance(options, uid, now) };
+  const clock = options.clock ?? Date.now;
+  return { take: (uid, now = clock()) => takeSendAllowance(options, uid, now) };
 }
 
 /** Users whose allowance the sole writer remembers; the one that sent least recently is forgotten first. */
@@ -56,7 +60,17 @@ export function createMemorySendAllowance(limit: SendLimit, clock: () => number 
 }
 
 async function takeSendAllowance(
-  { store, tableName, limit }: { readonly store: StoreClient; readonly tableName: string; readonly limit: SendLimit },
+  {
+    store,
+    tableName,
+    limit,
+    keyOf = rateKey,
+  }: {
+    readonly store: StoreClient;
+    readonly tableName: string;
+    readonly limit: SendLimit;
+    readonly keyOf?: (id: string) => string;
+  },
   uid: string,
   now: number,
 ): Promise<RateDecision> {
@@ -76,7 +90,7 @@ async function takeSendAllowance(
         store.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: { pk: rateKey(uid), sk: 0 },
+            Key: { pk: keyOf(uid), sk: 0 },
             ConditionExpression: condition,
             UpdateExpression: update,
             ExpressionAttributeValues: values,

@@ -34,11 +34,15 @@ export interface FunctionNeeds {
   readonly timeout: Duration;
 }
 
+/** The header CloudFront's viewer-request function sets to the viewer's address, overwriting the client's. */
+export const VIEWER_ADDRESS_HEADER = 'x-chat-viewer-address';
+
 export const FUNCTION_NEEDS: Readonly<Record<FunctionName, FunctionNeeds>> = {
+  // The login limit per client address (UpdateItem, as the send limit).
   login: {
     deployedAs: 'login',
     description: 'POST /api/login: signs a session',
-    table: [],
+    table: ['UpdateItem'],
     sessionKey: true,
     timeout: Duration.seconds(15),
   },
@@ -134,6 +138,10 @@ export class ChatFunctions extends Construct {
       });
       if (needs.table.length > 0) fn.bindTable(props.table, needs.table);
       if (needs.sessionKey) fn.bindSessionKey(props.sessionKey, props.sessionKeyVersion);
+      if (name === 'login') {
+        // The viewer's address, as CloudFront's viewer-request function writes it (chat-site.ts).
+        fn.function.addEnvironment('CHAT_CLIENT_ADDRESS_HEADER', VIEWER_ADDRESS_HEADER);
+      }
       if (reads) {
         // Read by lib/config.ts: the longest hold (0: answer at once) and, while holding, how
         // often to re-check the store (one strongly consistent query each time).

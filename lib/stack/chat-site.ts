@@ -16,6 +16,10 @@ import {
   type HeadersReferrerPolicy,
   HttpVersion,
   OriginProtocolPolicy,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
+  Function as EdgeFunction,
   OriginRequestPolicy,
   OriginSslPolicy,
   PriceClass,
@@ -30,6 +34,7 @@ import { Construct } from 'constructs';
 import { unavailable } from '#http/errors';
 import { errorResult } from '#http/responses';
 import { SITE_HEADERS } from '../site-headers';
+import { VIEWER_ADDRESS_HEADER } from './chat-functions';
 import { HTTP_API_INTEGRATION_LIMIT_S } from './poll-limits';
 
 /** The page bucket's copy of the API's 503 body, which CloudFront answers instead of a 500. */
@@ -149,6 +154,18 @@ export class ChatSite extends Construct {
           cachePolicy: CachePolicy.CACHING_DISABLED,
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: this.apiHeaders,
+          // The login limit counts per viewer address: this writes it into a header of its own,
+          // overwriting whatever the viewer sent under that name (X-Forwarded-For is never read).
+          functionAssociations: [
+            {
+              function: new EdgeFunction(this, 'ViewerAddress', {
+                comment: 'Chat: the viewer address, for the login limit',
+                runtime: FunctionRuntime.JS_2_0,
+                code: FunctionCode.fromInline(viewerAddressCode(VIEWER_ADDRESS_HEADER)),
+              }),
+              eventType: FunctionEventType.VIEWER_REQUEST,
+            },
+          ],
         },
         // The error body, from the page bucket, with the API's headers (Retry-After among them).
         '/errors/*': {
@@ -244,4 +261,15 @@ export class ChatSite extends Construct {
       reason: `${why}: CDK pins its Python runtime; it is updated with aws-cdk-lib.`,
     });
   }
+}
+
+/** The viewer-request function: the viewer's IP, as CloudFront saw the connection, in `header`. */
+export function viewerAddressCode(header: string): string {
+  return [
+    'function handler(event) {',
+    '  var request = event.request;',
+    `  request.headers[${JSON.stringify(header)}] = { value: event.viewer.ip };`,
+    '  return request;',
+    '}',
+  ].join('\n');
 }

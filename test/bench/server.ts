@@ -33,6 +33,10 @@ export interface BenchServerOptions {
 let runEnv: Record<string, string> = {};
 
 /** Settings every server of this run gets (e.g. `--shared-store`: CHAT_SOLE_WRITER=0); a scenario's own win. */
+// The load comes from one address (loopback), so the per-address login limit is off for the
+// benchmarks, in the servers they start and in the scenarios that run the handlers in-process.
+process.env.CHAT_LOGIN_RATE ??= '0';
+
 export function setRunEnv(env: Record<string, string>): void {
   runEnv = env;
 }
@@ -40,7 +44,7 @@ export function setRunEnv(env: Record<string, string>): void {
 export async function startServer(options: BenchServerOptions = {}): Promise<LocalServerProcess> {
   return spawnLocalServer({
     script: SERVER_SCRIPT,
-    env: { CHAT_IN_MEMORY: '1', CHAT_LOG_SILENT: '1', ...runEnv, ...options.env },
+    env: { CHAT_IN_MEMORY: '1', CHAT_LOG_SILENT: '1', CHAT_LOGIN_RATE: '0', ...runEnv, ...options.env },
     nodeArgs: options.nodeArgs,
   });
 }

@@ -2,6 +2,8 @@
  * The synthesised template, property by property, for everything that matters for security
  * and correctness. One synth for the whole file (bundling skipped: the template is the same).
  */
+import { VIEWER_ADDRESS_HEADER } from '#stack/chat-functions';
+import { viewerAddressCode } from '#stack/chat-site';
 import { Match } from 'aws-cdk-lib/assertions';
 import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import type { CfnResource } from 'aws-cdk-lib';
@@ -148,7 +150,10 @@ describe('the functions', () => {
 
   it('each get exactly the permissions their code needs, and nothing else', () => {
     const expected: Record<FunctionName, { actions: string[]; resource: unknown }[]> = {
-      login: [{ actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } }],
+      login: [
+        { actions: ['dynamodb:UpdateItem'], resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } },
+        { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
+      ],
       'get-session': [
         { actions: ['dynamodb:Query'], resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } },
         { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
@@ -199,7 +204,7 @@ describe('the functions', () => {
 
   it('are the only ones allowed anything on the table, and never with a wildcard action', () => {
     const onTable = everyStatement().filter((s) => JSON.stringify(s.Resource ?? '').includes(tableId()));
-    expect(onTable.length).toBe(5); // poll's, add's, presence's, session's and logout's
+    expect(onTable.length).toBe(6); // poll's, add's, presence's, session's, logout's and login's
     for (const s of onTable) {
       for (const action of asList<string>(s.Action)) expect(action).toMatch(/^dynamodb:[A-Za-z]+$/);
     }
@@ -409,6 +414,21 @@ describe('the site', () => {
     expect(origin.DomainName).toEqual({
       'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [id(synth.stack.httpApi.api), 'ApiEndpoint'] }] }],
     });
+  });
+
+  it("stamps the viewer's address on every API request, for the login limit that trusts only that header", () => {
+    const api = distribution().CacheBehaviors[0];
+    expect(api.FunctionAssociations).toHaveLength(1);
+    expect(api.FunctionAssociations[0].EventType).toBe('viewer-request');
+    const fnId = api.FunctionAssociations[0].FunctionARN['Fn::GetAtt'][0];
+    expect(all[fnId]!.Properties.FunctionCode).toBe(viewerAddressCode(VIEWER_ADDRESS_HEADER));
+    for (const name of FUNCTION_NAMES) {
+      const env = all[id(fn(name).function)]!.Properties.Environment.Variables as Record<string, unknown>;
+      expect({ name, header: env.CHAT_CLIENT_ADDRESS_HEADER }).toEqual({
+        name,
+        header: name === 'login' ? VIEWER_ADDRESS_HEADER : undefined,
+      });
+    }
   });
 
   it('adds the local server’s security headers to every response, with HSTS, and a CSP without inline script', () => {

@@ -23,6 +23,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.CHAT_SESSION_KEY = randomBytes(32).toString('base64');
   process.env.AWS_REGION = 'local';
   process.env.CHAT_LOG_SILENT ??= '1';
+  // Every test logs in from 127.0.0.1; the login limit has tests of its own that turn it on.
+  process.env.CHAT_LOGIN_RATE ??= '0';
   const admin = new DynamoDBClient({
     endpoint: store.endpoint,
     region: 'local',

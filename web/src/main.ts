@@ -63,7 +63,10 @@ function updateTitle(): void {
 function showLoginProblem(problem: StringKey | undefined): void {
   loginProblem = problem;
   loginError.textContent = problem ? t(problem, { max: NAME_MAX }) : '';
-  loginName.setAttribute('aria-invalid', String(problem !== undefined && problem !== 'sessionEnded'));
+  loginName.setAttribute(
+    'aria-invalid',
+    String(problem !== undefined && problem !== 'sessionEnded' && problem !== 'loginTooOften'),
+  );
 }
 
 /** Leaves the open room: polling ends, and the others see this reader go at once. */
@@ -178,7 +181,13 @@ async function submitLogin(): Promise<void> {
     enterChat(next);
   } catch (error) {
     showLoginProblem(
-      error instanceof ErrorAnswer ? (error.code === 'invalid_name' ? 'nameControl' : 'loginFailed') : 'loginOffline',
+      error instanceof ErrorAnswer
+        ? error.code === 'invalid_name'
+          ? 'nameControl'
+          : error.code === 'rate_limited'
+            ? 'loginTooOften'
+            : 'loginFailed'
+        : 'loginOffline',
     );
     loginName.focus();
   } finally {
