@@ -76,7 +76,8 @@ describe('a Lambda entry point', () => {
       /CHAT_TABLE_NAME is required/,
     );
     expect(() => coldStart('../../functions/read-messages', { CHAT_TABLE_NAME: 't' })).toThrow(/CHAT_SESSION_KEY/);
-    expect(() => coldStart('../../functions/login', {})).toThrow(/CHAT_SESSION_KEY/);
+    expect(() => coldStart('../../functions/login', { CHAT_TABLE_NAME: 't' })).toThrow(/CHAT_SESSION_KEY/);
+    expect(() => coldStart('../../functions/login', { CHAT_SESSION_KEY: 'k' })).toThrow(/CHAT_TABLE_NAME is required/);
   });
 
   it('starts with what it needs, and the ones that need nothing start with nothing', () => {
