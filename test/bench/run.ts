@@ -2,14 +2,15 @@
  * `npm run bench`: builds the local server, runs the chosen scenarios against it over
  * loopback, prints a table per scenario and writes everything to bench-results/ as JSON.
  *
- *   npm run bench                          the eight scenarios (about 10 minutes)
+ *   npm run bench                          the nine scenarios (about 12 minutes)
  *   npm run bench -- capacity racing       only these
+ *   npm run bench -- presence              200 users in one room, 20 typing: typing delivery, store cost
  *   npm run bench -- --quick               shorter windows, smaller data (about 4 minutes)
  *   npm run bench -- soak                  the 5-minute soak (not in the default run)
  *   npm run bench -- capacity --profile    with a CPU profile of the server
  *   npm run bench -- overload --capacity=3400   overload offers twice the rate given
  *   npm run bench -- capacity --shared-store    servers as on a shared store (CHAT_SOLE_WRITER=0)
- *   npm run bench -- all                   the eight scenarios and the soak
+ *   npm run bench -- all                   the nine scenarios and the soak
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { contention } from './scenarios/contention';
 import { history } from './scenarios/history';
 import { longPoll, longPollDelivery, longPollHeld } from './scenarios/long-poll';
 import { overload } from './scenarios/overload';
+import { presence } from './scenarios/presence';
 import { racing } from './scenarios/racing';
 import { soak } from './scenarios/soak';
 import { storeCost } from './scenarios/store-cost';
@@ -39,10 +41,21 @@ const SCENARIOS: Record<string, Scenario> = {
   history,
   'cold-start': coldStart,
   'store-cost': storeCost,
+  presence,
   soak,
 };
 // overload right after capacity: it offers twice the capacity just measured.
-const DEFAULT = ['capacity', 'overload', 'long-poll', 'racing', 'contention', 'history', 'cold-start', 'store-cost'];
+const DEFAULT = [
+  'capacity',
+  'overload',
+  'long-poll',
+  'racing',
+  'contention',
+  'history',
+  'cold-start',
+  'store-cost',
+  'presence',
+];
 
 function usage(problem: string): never {
   console.error(
