@@ -93,7 +93,7 @@ export class StoredPresence implements Presence {
 
 /**
  * Whom a write should remove: who expired long enough ago, then, while the item would be over
- * its budget, the least active (never the caller, never anyone typing).
+ * its budget, the least active: those not typing first (never the caller).
  */
 export function prunable(known: readonly PresenceEntry[], user: { uid: string; name: string }, now: number): string[] {
   const remove: string[] = [];
@@ -106,9 +106,13 @@ export function prunable(known: readonly PresenceEntry[], user: { uid: string; n
   const caller: PresenceEntry = { uid: user.uid, name: user.name, seenAt: now, activeAt: now, typingUntil: now };
   let bytes = ITEM_OVERHEAD_BYTES + entryBytes(caller) + kept.reduce((sum, e) => sum + entryBytes(e), 0);
   const byLeastActive = kept.sort(byPriority(now)).reverse();
-  for (const e of byLeastActive) {
+  // The least active first, those typing last: a room where many type at once still fits.
+  const order = [
+    ...byLeastActive.filter((e) => e.typingUntil <= now),
+    ...byLeastActive.filter((e) => e.typingUntil > now),
+  ];
+  for (const e of order) {
     if (bytes <= STATE_BUDGET_BYTES) break;
-    if (e.typingUntil > now) continue;
     remove.push(e.uid);
     bytes -= entryBytes(e);
   }

@@ -44,6 +44,8 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
       CHAT_TABLE_NAME: 'chat',
       CHAT_SESSION_KEY: randomBytes(32).toString('base64'),
       AWS_REGION: 'local',
+      // Every user here logs in from one address.
+      CHAT_LOGIN_RATE: '0',
     });
     const services = createServices(config);
     const handlers = createHandlers(services);
