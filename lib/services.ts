@@ -13,6 +13,8 @@ import { sessionKeySource, type SessionKeySource } from '#aws/session-key';
 import { createLongPoll, type LongPoll } from '#chat/long-poll';
 import { createMessageLog, createMessageReader, type MessageLog, type MessageReader } from '#chat/message-log';
 import { MemoryPresence, type Presence, StoredPresence } from '#chat/presence';
+import { createDeviceLinkMaker, createDeviceLinks, type DeviceLinks } from '#chat/device-links';
+import { createDeviceLinkRedeemer } from '#chat/redeem-device-link';
 import { createRevocations, type Revocations } from '#chat/revocations';
 import { createSessionRevoker, type RevokeSession } from '#chat/revoke-session';
 import { RoomSignals } from '#chat/room-signals';
@@ -37,6 +39,8 @@ export interface ChatServices extends ReadServices {
   readonly presenceAllowance: SendAllowance;
   /** Logins per client address: in memory as the sole writer, else in the store. */
   readonly loginAllowance: SendAllowance;
+  /** One-time codes that log another device in as the same person. */
+  readonly deviceLinks: DeviceLinks;
   /** Logs a session out (the logout handler's). */
   readonly revokeSession: RevokeSession;
   /** Answers every held poll at once, and every later one without holding (the process is stopping). */
@@ -81,6 +85,7 @@ export function createServices(config: ChatConfig, overrides: ServiceOverrides =
       ? createMemorySendAllowance(config.sendLimit)
       : createSendAllowance({ store, tableName, limit: config.sendLimit }),
     loginAllowance: loginAllowance(config, store, tableName, now),
+    deviceLinks: createDeviceLinks({ store, tableName, now }),
     presence: memory ?? new StoredPresence({ store, tableName, now }),
     presenceAllowance: createMemorySendAllowance(config.presenceLimit, now),
     sessionKey: overrides.sessionKey ?? sessionKeySource(requireSessionKey(config)),
@@ -110,12 +115,43 @@ export function createReadServices(config: ChatConfig): ReadServices {
 /** The login function's: the key that signs, and the login allowance in the store. */
 export function createLoginServices(
   config: ChatConfig,
-): Pick<ChatServices, 'sessionKey' | 'loginAllowance' | 'config'> {
+): Pick<ChatServices, 'sessionKey' | 'loginAllowance' | 'config'> & { deviceLinks: Pick<DeviceLinks, 'redeem'> } {
   const { tableName, ...where } = requireStore(config);
+  const store = createStoreClient(where);
   return {
     config,
     sessionKey: sessionKeySource(requireSessionKey(config)),
-    loginAllowance: loginAllowance(config, createStoreClient(where), tableName),
+    loginAllowance: loginAllowance(config, store, tableName),
+    deviceLinks: { redeem: createDeviceLinkRedeemer({ store, tableName }) },
+  };
+}
+
+/** The device-link function's: checking the session, and writing a code. */
+export function createDeviceLinkServices(
+  config: ChatConfig,
+): Pick<ChatServices, 'sessionKey' | 'revocations'> & { deviceLinks: Pick<DeviceLinks, 'create'> } {
+  const { tableName, ...where } = requireStore(config);
+  const store = createStoreClient(where);
+  return {
+    ...createSessionServices(config, store),
+    deviceLinks: { create: createDeviceLinkMaker({ store, tableName }) },
+  };
+}
+
+/**
+ * The send function's: the message log, the send allowance in the store, the sender's presence
+ * and the session check; nothing of the other routes (each function may do only its own writes).
+ */
+export function createSendServices(
+  config: ChatConfig,
+): Pick<ChatServices, 'messageLog' | 'sendAllowance' | 'presence' | 'sessionKey' | 'revocations'> {
+  const { tableName, ...where } = requireStore(config);
+  const store = createStoreClient(where);
+  return {
+    messageLog: createMessageLog({ store, tableName, soleWriter: false, signals: new RoomSignals() }),
+    sendAllowance: createSendAllowance({ store, tableName, limit: config.sendLimit }),
+    presence: new StoredPresence({ store, tableName }),
+    ...createSessionServices(config, store),
   };
 }
 

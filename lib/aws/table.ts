@@ -10,6 +10,7 @@
  * | send rate of a user      | `rate#<uid>`                    | 0          |
  * | login rate of an address | `login#<address>`               | 0          |
  * | a logged-out session     | `revoked`                       | when, in µs, plus a random tail |
+ * | a one-time device link   | `link#<hash of the code>`       | 0          |
  *
  * `expiresAt` (epoch seconds) is the TTL attribute for what may expire.
  */
@@ -22,3 +23,4 @@ export const clientIdKey = (room: string, uid: string, clientId: string): string
 export const rateKey = (uid: string): string => `rate#${uid}`;
 export const loginRateKey = (address: string): string => `login#${address}`;
 export const REVOKED_KEY = 'revoked';
+export const deviceLinkKey = (codeHash: string): string => `link#${codeHash}`;

@@ -46,7 +46,10 @@ export function signSession(
 ): { token: string; session: Session } {
   const iat = Math.floor(nowMs / 1000);
   const exp = iat + SESSION_SECONDS;
-  const payload = base64url(JSON.stringify({ sub: user.uid, name: user.name, iat, exp }));
+  // jti: two sessions of one person made in the same second are still two tokens, so that
+  // logging one out leaves the other (a device link gives the same uid and name).
+  const jti = randomBytes(12).toString('base64url');
+  const payload = base64url(JSON.stringify({ sub: user.uid, name: user.name, iat, exp, jti }));
   const signed = `${HEADER}.${payload}`;
   return {
     token: `${signed}.${base64url(signature(key, signed))}`,

@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   invalid_wait: 400,
   invalid_state: 400,
   invalid_presence: 400,
+  invalid_link: 400,
   unauthorized: 401,
   not_found: 404,
   method_not_allowed: 405,

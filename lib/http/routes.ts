@@ -8,6 +8,7 @@ export type FunctionName =
   | 'login'
   | 'logout'
   | 'get-session'
+  | 'create-device-link'
   | 'health'
   | 'read-messages'
   | 'send-message'
@@ -27,6 +28,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/login', function: 'login', public: true },
   { method: 'POST', path: '/api/logout', function: 'logout', public: false },
   { method: 'GET', path: '/api/session', function: 'get-session', public: false },
+  { method: 'POST', path: '/api/session/link', function: 'create-device-link', public: false },
   { method: 'GET', path: '/api/health', function: 'health', public: true },
   { method: 'GET', path: '/api/rooms/{room}/messages', function: 'read-messages', public: false },
   { method: 'POST', path: '/api/rooms/{room}/messages', function: 'send-message', public: false },

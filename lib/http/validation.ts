@@ -159,3 +159,14 @@ export function parsePresence(value: unknown): Exclude<PresenceChange, 'sent'> {
   if (keys.length === 1 && body.gone === true) return 'gone';
   throw badRequest('invalid_presence', 'send {}, {"typing": true}, {"typing": false} or {"gone": true}');
 }
+
+const LINK_CODE = /^[A-Za-z0-9_-]{22}$/;
+
+/** A device link's code (22 characters of A-Z a-z 0-9 _ -), given without a name. */
+export function parseLinkCode(value: unknown, name: unknown): string {
+  if (name !== undefined) throw badRequest('invalid_link', 'send either a name or a link, not both');
+  if (typeof value !== 'string' || !LINK_CODE.test(value)) {
+    throw badRequest('invalid_link', 'link must be the 22-character code of a device link');
+  }
+  return value;
+}

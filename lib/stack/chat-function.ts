@@ -46,7 +46,7 @@ export const BUNDLING: BundlingOptions = {
 };
 
 /** The store operations a function may be granted; each is one IAM action on the table. */
-export type TableAction = 'Query' | 'GetItem' | 'PutItem' | 'UpdateItem' | 'ConditionCheckItem';
+export type TableAction = 'Query' | 'GetItem' | 'PutItem' | 'UpdateItem' | 'ConditionCheckItem' | 'DeleteItem';
 
 export interface ChatFunctionProps {
   /** The handler: `functions/<name>.ts`, export `handler`. */

@@ -38,11 +38,12 @@ export interface FunctionNeeds {
 export const VIEWER_ADDRESS_HEADER = 'x-chat-viewer-address';
 
 export const FUNCTION_NEEDS: Readonly<Record<FunctionName, FunctionNeeds>> = {
-  // The login limit per client address (UpdateItem, as the send limit).
+  // The login limit per client address (UpdateItem, as the send limit), and redeeming a
+  // one-time device link (a conditional DeleteItem).
   login: {
     deployedAs: 'login',
     description: 'POST /api/login: signs a session',
-    table: ['UpdateItem'],
+    table: ['DeleteItem', 'UpdateItem'],
     sessionKey: true,
     timeout: Duration.seconds(15),
   },
@@ -51,6 +52,14 @@ export const FUNCTION_NEEDS: Readonly<Record<FunctionName, FunctionNeeds>> = {
     deployedAs: 'session',
     description: 'GET /api/session: reads a session',
     table: ['Query'],
+    sessionKey: true,
+    timeout: Duration.seconds(15),
+  },
+  // A device link is one PutItem; checking the session reads the logged-out sessions (Query).
+  'create-device-link': {
+    deployedAs: 'device-link',
+    description: 'POST /api/session/link: a one-time code for another device',
+    table: ['PutItem', 'Query'],
     sessionKey: true,
     timeout: Duration.seconds(15),
   },

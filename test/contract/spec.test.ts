@@ -65,6 +65,7 @@ describe('openapi.yaml', () => {
         'invalid_wait',
         'invalid_state',
         'invalid_presence',
+        'invalid_link',
         'invalid_client_id',
         'unauthorized',
         'not_found',

@@ -151,11 +151,15 @@ describe('the functions', () => {
   it('each get exactly the permissions their code needs, and nothing else', () => {
     const expected: Record<FunctionName, { actions: string[]; resource: unknown }[]> = {
       login: [
-        { actions: ['dynamodb:UpdateItem'], resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } },
+        { actions: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'], resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } },
         { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
       ],
       'get-session': [
         { actions: ['dynamodb:Query'], resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } },
+        { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
+      ],
+      'create-device-link': [
+        { actions: ['dynamodb:PutItem', 'dynamodb:Query'], resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } },
         { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
       ],
       logout: [
@@ -204,7 +208,7 @@ describe('the functions', () => {
 
   it('are the only ones allowed anything on the table, and never with a wildcard action', () => {
     const onTable = everyStatement().filter((s) => JSON.stringify(s.Resource ?? '').includes(tableId()));
-    expect(onTable.length).toBe(6); // poll's, add's, presence's, session's, logout's and login's
+    expect(onTable.length).toBe(7); // every function but health and not-found
     for (const s of onTable) {
       for (const action of asList<string>(s.Action)) expect(action).toMatch(/^dynamodb:[A-Za-z]+$/);
     }
@@ -260,9 +264,9 @@ describe('the session key', () => {
     expect(secret.Properties.SecretString).toBeUndefined();
   });
 
-  it('can be read by no one but the six functions that sign or verify sessions', () => {
+  it('can be read by no one but the seven functions that sign or verify sessions', () => {
     const readers = everyStatement().filter((s) => JSON.stringify(s).includes(secretId()));
-    expect(readers).toHaveLength(6);
+    expect(readers).toHaveLength(7);
     for (const s of readers) expect(s.Action).toBe('secretsmanager:GetSecretValue');
   });
 });

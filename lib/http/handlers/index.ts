@@ -2,6 +2,7 @@
 import type { ChatServices } from '#lib/services';
 import type { HttpHandler } from '../handler';
 import type { FunctionName } from '../routes';
+import { createDeviceLink } from './create-device-link';
 import { getSession } from './get-session';
 import { health } from './health';
 import { login } from './login';
@@ -18,6 +19,7 @@ export function createHandlers(services: ChatServices): Handlers {
     login: login(services),
     logout: logout(services),
     'get-session': getSession(services),
+    'create-device-link': createDeviceLink(services),
     health: health(),
     'not-found': notFound(),
     'read-messages': readMessages(services),
