@@ -96,6 +96,16 @@ export async function login(name: string): Promise<LoginResult> {
   return bodyOf(await request<LoginResult>('POST', '/login', { name }));
 }
 
+/** Logs this device in as the person who made the device link (API v2 addition). */
+export async function loginWithLink(code: string): Promise<LoginResult> {
+  return bodyOf(await request<LoginResult>('POST', '/login', { link: code }));
+}
+
+/** A one-time code that logs another device in as this session's person. */
+export async function createDeviceLink(): Promise<{ code: string; expiresAt: string }> {
+  return bodyOf(await request<{ code: string; expiresAt: string }>('POST', '/session/link'));
+}
+
 /** Ends the session on the server too (API v2): the token is refused everywhere afterwards. */
 export async function logout(): Promise<void> {
   await request('POST', '/logout');

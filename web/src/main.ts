@@ -2,7 +2,7 @@
  * The chat page: wires the views (login, chat), the language, the room in the URL, and the
  * open ChatRoom together. Every user-supplied string reaches the page through textContent.
  */
-import { ErrorAnswer, currentSession, login, logout, useToken } from './api';
+import { ErrorAnswer, createDeviceLink, currentSession, login, loginWithLink, logout, useToken } from './api';
 import { ChatRoom } from './chat-room';
 import { Composer } from './composer';
 import { connectionState, showConnection } from './connection';
@@ -65,7 +65,7 @@ function showLoginProblem(problem: StringKey | undefined): void {
   loginError.textContent = problem ? t(problem, { max: NAME_MAX }) : '';
   loginName.setAttribute(
     'aria-invalid',
-    String(problem !== undefined && problem !== 'sessionEnded' && problem !== 'loginTooOften'),
+    String(problem !== undefined && !['sessionEnded', 'loginTooOften', 'linkFailed'].includes(problem)),
   );
 }
 
@@ -243,6 +243,55 @@ byId('invite-copy').addEventListener('click', async () => {
   }
 });
 
+const devicePanel = byId('device-panel');
+const deviceToggle = byId<HTMLButtonElement>('device-toggle');
+const deviceInput = byId<HTMLInputElement>('device-link');
+const deviceStatus = byId('device-status');
+/** A device link in the address: `#link=<code>` (a fragment never reaches a server log). */
+const DEVICE_LINK_HASH = /^#link=([A-Za-z0-9_-]{22})$/;
+
+/** Opening the panel makes a fresh one-time link; closing it forgets it. */
+async function setDevicePanelOpen(open: boolean): Promise<void> {
+  devicePanel.hidden = !open;
+  deviceToggle.setAttribute('aria-expanded', String(open));
+  deviceInput.value = '';
+  deviceStatus.textContent = '';
+  if (!open) return;
+  try {
+    const { code } = await createDeviceLink();
+    if (!devicePanel.hidden) deviceInput.value = `${location.origin}${location.pathname}#link=${code}`;
+  } catch {
+    deviceStatus.textContent = t('deviceLinkFailed');
+  }
+}
+
+deviceToggle.addEventListener('click', () => void setDevicePanelOpen(devicePanel.hidden));
+
+byId('device-copy').addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText(deviceInput.value);
+    deviceStatus.textContent = t('copied');
+  } catch {
+    deviceInput.select();
+    deviceStatus.textContent = t(document.execCommand('copy') ? 'copied' : 'copyFailed');
+  }
+});
+
+/** This device opened a device link: log in as the person who made it. */
+async function enterWithLink(code: string): Promise<void> {
+  try {
+    const { token, ...me } = await loginWithLink(code);
+    const next = { token, name: me.name, uid: me.uid, expiresAt: me.expiresAt };
+    saveSession(next);
+    enterChat(next);
+  } catch {
+    // Used, expired or unknown: whoever this device already was stays; else pick a name.
+    const stored = loadSession();
+    if (stored) enterChat(stored);
+    else showLogin('linkFailed');
+  }
+}
+
 byId('logout').addEventListener('click', () => endSession());
 
 for (const button of document.querySelectorAll<HTMLButtonElement>('.lang-switch')) {
@@ -295,6 +344,12 @@ function start(): void {
   setPeopleOpen(matchMedia('(min-width: 48rem)').matches);
   setLang(initialLang(storedLang(), navigator.languages), false);
   relabel();
+  const link = DEVICE_LINK_HASH.exec(location.hash)?.[1];
+  if (link) {
+    // The code works once: out of the address at once, so neither a reload nor history repeats it.
+    history.replaceState(null, '', `${location.pathname}${location.search}`);
+    return void enterWithLink(link);
+  }
   const stored = loadSession();
   if (!stored) return showLogin();
   enterChat(stored);
