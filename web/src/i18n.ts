@@ -27,7 +27,7 @@ const en = {
   roomHeading: '#{room}',
   newPrivateRoom: 'New private room',
   invite: 'Invite',
-  anotherDevice: 'Another device',
+  anotherDevice: 'Use on another device',
   deviceText:
     'Open this link on your other device to be you there too. It works once, for 10 minutes; keep it to yourself:',
   deviceLinkFailed: 'Could not make a link. Try again.',
@@ -101,7 +101,7 @@ const zh: Record<StringKey, string> = {
   roomHeading: '#{room}',
   newPrivateRoom: '新建私密房间',
   invite: '邀请',
-  anotherDevice: '其他设备',
+  anotherDevice: '在其他设备上使用',
   deviceText: '在你的另一台设备上打开此链接，即可以同一身份使用。链接只能用一次，10 分钟内有效，请勿分享：',
   deviceLinkFailed: '无法生成链接，请重试。',
   inviteText: '拿到此链接的人都可以在这个房间里阅读和发言：',
