@@ -10,6 +10,7 @@
  * | `<uid>/a`   | activeAt         | arrival (if absent) and every message               |
  * | `<uid>/t`   | typingUntil      | `typing: true`; removed by `typing: false`, `gone`, a message |
  *
+ * Beside them, `v` counts the writes (ADD), so a process can tell the newer of two answers.
  * Each call writes only its own attributes, so concurrent callers never lose each other's
  * presence, and none needs a read first. Who has expired is removed by later writers (see
  * stored-presence.ts), which keeps the item within one read unit.
@@ -22,6 +23,9 @@ export const STATE_SK = Number.MAX_SAFE_INTEGER;
 const UID = /^u_[0-9a-f]{16}$/;
 const ACTIVE = '/a';
 const TYPING = '/t';
+
+/** Counts the item's writes, so that a process can tell the newer of two answers. */
+export const VERSION_ATTRIBUTE = 'v';
 
 export const seenAttribute = (uid: string): string => uid;
 export const activeAttribute = (uid: string): string => uid + ACTIVE;
@@ -62,4 +66,4 @@ export function entryBytes(e: PresenceEntry): number {
 }
 
 /** The item's keys and expiry attribute, with room for the longest room name. */
-export const ITEM_OVERHEAD_BYTES = 2 + 5 + 64 + 2 + 9 + 'expiresAt'.length + 6;
+export const ITEM_OVERHEAD_BYTES = 2 + 5 + 64 + 2 + 9 + 'expiresAt'.length + 6 + VERSION_ATTRIBUTE.length + 8;

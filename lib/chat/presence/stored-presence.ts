@@ -13,6 +13,7 @@ import { roomKey } from '#aws/table';
 import type { Presence } from './index';
 import { byPriority, isPresent, PRESENT_MS, type PresenceChange, type PresenceEntry, TYPING_MS } from './room-state';
 import {
+  VERSION_ATTRIBUTE,
   activeAttribute,
   entriesOf,
   entryBytes,
@@ -42,9 +43,17 @@ export interface StoredPresenceOptions {
   readonly now?: () => number;
 }
 
+/** Bytes set aside for each other write of this process in flight in the room (one person each). */
+const IN_FLIGHT_RESERVE_BYTES = 120;
+
 export class StoredPresence implements Presence {
-  /** Per room, the people in the state item as this process's last write left it. */
-  private readonly known = new Map<string, readonly PresenceEntry[]>();
+  /**
+   * Per room, the people in the state item as the newest answer to this process's writes
+   * showed it (answers can come back out of order: the item's version `v` tells which is newer).
+   */
+  private readonly known = new Map<string, { readonly version: number; readonly entries: readonly PresenceEntry[] }>();
+  /** Per room, this process's writes in flight: each may add a person the others do not know of. */
+  private readonly inFlight = new Map<string, number>();
   private readonly store: StoreClient;
   private readonly tableName: string;
   private readonly now: () => number;
@@ -57,10 +66,12 @@ export class StoredPresence implements Presence {
 
   async change(room: string, user: { uid: string; name: string }, change: PresenceChange): Promise<void> {
     const now = this.now();
-    const known = this.known.get(room) ?? [];
+    const known = this.known.get(room)?.entries ?? [];
+    const others = this.inFlight.get(room) ?? 0;
     const mine = known.find((e) => e.uid === user.uid);
     const update = new UpdateBuilder();
     update.set('expiresAt', Math.ceil(now / 1000) + ITEM_TTL_S);
+    update.add(VERSION_ATTRIBUTE, 1);
     if (change === 'gone') {
       update.removePerson(user.uid);
     } else {
@@ -73,20 +84,30 @@ export class StoredPresence implements Presence {
       if (change === 'typing') update.set(typingAttribute(user.uid), now + TYPING_MS);
       else if (change !== 'here') update.remove(typingAttribute(user.uid));
     }
-    for (const uid of prunable(known, user, now)) update.removePerson(uid);
+    for (const uid of prunable(known, user, now, others * IN_FLIGHT_RESERVE_BYTES)) update.removePerson(uid);
 
-    const result = await storeCall('update presence', () =>
-      this.store.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: roomKey(room), sk: STATE_SK },
-          ...update.expression(),
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
+    this.inFlight.set(room, others + 1);
+    let result: { Attributes?: Record<string, unknown> };
+    try {
+      result = await storeCall('update presence', () =>
+        this.store.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: roomKey(room), sk: STATE_SK },
+            ...update.expression(),
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+    } finally {
+      const left = (this.inFlight.get(room) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(room, left);
+      else this.inFlight.delete(room);
+    }
+    const version = Number(result.Attributes?.[VERSION_ATTRIBUTE] ?? 0);
+    if (version <= (this.known.get(room)?.version ?? -1)) return; // an older answer than one already seen
     this.known.delete(room);
-    this.known.set(room, entriesOf(result.Attributes));
+    this.known.set(room, { version, entries: entriesOf(result.Attributes) });
     if (this.known.size > MAX_ROOMS) this.known.delete(this.known.keys().next().value as string);
   }
 }
@@ -95,7 +116,13 @@ export class StoredPresence implements Presence {
  * Whom a write should remove: who expired long enough ago, then, while the item would be over
  * its budget, the least active: those not typing first (never the caller).
  */
-export function prunable(known: readonly PresenceEntry[], user: { uid: string; name: string }, now: number): string[] {
+export function prunable(
+  known: readonly PresenceEntry[],
+  user: { uid: string; name: string },
+  now: number,
+  /** Room to leave for writes in flight that will add people not in `known`. */
+  reserveBytes = 0,
+): string[] {
   const remove: string[] = [];
   const kept: PresenceEntry[] = [];
   for (const e of known) {
@@ -104,7 +131,7 @@ export function prunable(known: readonly PresenceEntry[], user: { uid: string; n
     else kept.push(e);
   }
   const caller: PresenceEntry = { uid: user.uid, name: user.name, seenAt: now, activeAt: now, typingUntil: now };
-  let bytes = ITEM_OVERHEAD_BYTES + entryBytes(caller) + kept.reduce((sum, e) => sum + entryBytes(e), 0);
+  let bytes = ITEM_OVERHEAD_BYTES + reserveBytes + entryBytes(caller) + kept.reduce((sum, e) => sum + entryBytes(e), 0);
   const byLeastActive = kept.sort(byPriority(now)).reverse();
   // The least active first, those typing last: a room where many type at once still fits.
   const order = [
@@ -123,11 +150,16 @@ export function prunable(known: readonly PresenceEntry[], user: { uid: string; n
 class UpdateBuilder {
   private readonly sets: string[] = [];
   private readonly removes: string[] = [];
+  private readonly adds: string[] = [];
   private readonly names: Record<string, string> = {};
   private readonly values: Record<string, unknown> = {};
 
   set(attribute: string, value: unknown): void {
     this.sets.push(`${this.name(attribute)} = ${this.value(value)}`);
+  }
+
+  add(attribute: string, value: number): void {
+    this.adds.push(`${this.name(attribute)} ${this.value(value)}`);
   }
 
   setIfAbsent(attribute: string, value: unknown): void {
@@ -147,6 +179,7 @@ class UpdateBuilder {
     const clauses = [
       this.sets.length > 0 ? `SET ${this.sets.join(', ')}` : '',
       this.removes.length > 0 ? `REMOVE ${this.removes.join(', ')}` : '',
+      this.adds.length > 0 ? `ADD ${this.adds.join(', ')}` : '',
     ];
     return {
       UpdateExpression: clauses.filter(Boolean).join(' '),
