@@ -79,6 +79,8 @@ export function fillMessage(item: HTMLLIElement, m: Message, myUid: string): HTM
   const mine = m.uid === myUid;
   item.className = `msg hue-${hueOf(m.uid)}${mine ? ' mine' : ''}`;
   item.dataset.id = String(m.id);
+  item.dataset.uid = m.uid;
+  item.dataset.ts = m.ts;
   const head = meta(m.user, m.uid, mine);
   const time = el('time');
   time.dateTime = m.ts;
@@ -113,6 +115,8 @@ export interface PendingActions {
 export function pendingItem(clientId: string, text: string, myName: string, myUid: string): HTMLLIElement {
   const item = el('li');
   item.dataset.clientId = clientId;
+  item.dataset.uid = myUid;
+  item.dataset.ts = new Date().toISOString();
   item.append(meta(myName, myUid, true), messageText(text));
   return item;
 }
