@@ -78,16 +78,26 @@ async function open(scheme: Scheme, locale = 'en-US'): Promise<Page> {
   return page;
 }
 
-/** A room with messages from people of every name colour and from the reader, typed and seeded. */
+/** A room with messages (and links in them) from people of every name colour and from the reader, typed and seeded. */
 async function busyRoom(page: Page): Promise<string> {
   const room = uniqueRoom('a11y');
   await page.evaluate((r) => (location.hash = r), room);
   const me = await sessionOf(page);
   const others = uidsOfEveryHue();
   for (const [i, uid] of others.entries()) {
-    await app.messageLog.appendMessage({ room, user: `Person ${i}`, uid, text: `Message ${i} from someone else 🙂` });
+    await app.messageLog.appendMessage({
+      room,
+      user: `Person ${i}`,
+      uid,
+      text: `Message ${i} from someone else 🙂 https://example.com/${i}`,
+    });
   }
-  await app.messageLog.appendMessage({ room, user: me.name, uid: me.uid, text: 'Mine, from before' });
+  await app.messageLog.appendMessage({
+    room,
+    user: me.name,
+    uid: me.uid,
+    text: 'Mine, from before: https://example.com/?a=1&b=2',
+  });
   await say(page, 'Mine, typed just now');
   await page.locator('#messages .msg.mine', { hasText: 'typed just now' }).waitFor();
   await page

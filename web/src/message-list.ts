@@ -4,6 +4,7 @@
  * is kept under a bound by dropping the oldest nodes, which "load older" brings back.
  */
 import { byId } from './dom';
+import { continues, type Said } from './grouping';
 import type { StringKey } from './i18n';
 import { t } from './i18n';
 import {
@@ -79,6 +80,7 @@ export class MessageList {
       this.trim(bound - news.length);
     }
     const batch = document.createDocumentFragment();
+    const added: HTMLLIElement[] = [];
     news.forEach((m, i) => {
       const own = m.clientId !== undefined && m.uid === this.me.uid ? this.pending.get(m.clientId) : undefined;
       if (own) {
@@ -86,9 +88,9 @@ export class MessageList {
         // Also a send that failed on the way back: the server has it, so it is sent.
         if (own.state !== 'sent') confirmed.push(own.text);
         if (i < skip) own.item.remove();
-        else batch.append(fillMessage(own.item, m, this.me.uid));
+        else added.push(fillMessage(own.item, m, this.me.uid));
       } else {
-        if (i >= skip) batch.append(messageItem(m, this.me.uid));
+        if (i >= skip) added.push(messageItem(m, this.me.uid));
         if (m.uid !== this.me.uid) fresh.push(m);
       }
       this.newestId = m.id;
@@ -97,7 +99,10 @@ export class MessageList {
         this.rendered++;
       }
     });
+    batch.append(...added);
     this.list.append(batch);
+    for (const item of added) this.mend(item);
+    this.mendPending();
     return { fresh, confirmed };
   }
 
@@ -117,9 +122,13 @@ export class MessageList {
   prepend(messages: readonly Message[]): void {
     const older = messages.filter((m) => this.oldestId === 0 || m.id < this.oldestId);
     if (older.length === 0) return;
+    const held = this.firstMessage();
+    const added = older.map((m) => messageItem(m, this.me.uid));
     const batch = document.createDocumentFragment();
-    for (const m of older) batch.append(messageItem(m, this.me.uid));
+    batch.append(...added);
     this.list.prepend(batch);
+    for (const item of added) this.mend(item);
+    if (held) this.mend(held);
     this.oldestId = older[0]!.id;
     if (this.newestId === 0) this.newestId = older[older.length - 1]!.id;
     this.rendered += older.length;
@@ -131,8 +140,34 @@ export class MessageList {
       this.list.firstElementChild.remove();
       this.rendered--;
     }
-    const first = this.list.firstElementChild;
-    this.oldestId = first instanceof HTMLElement ? Number(first.dataset.id) : 0;
+    const first = this.firstMessage();
+    this.oldestId = first ? Number(first.dataset.id) : 0;
+    if (first) this.mend(first);
+  }
+
+  private firstMessage(): HTMLElement | undefined {
+    let item = this.list.firstElementChild;
+    while (item && !item.classList.contains('msg')) item = item.nextElementSibling;
+    return item instanceof HTMLElement ? item : undefined;
+  }
+
+  /** The message shown just before `item`: in the list, or, for the first of ours on its way, the list's last. */
+  private previousMessage(item: Element): HTMLElement | undefined {
+    let before = item.previousElementSibling;
+    if (!before && item.parentElement === this.pendingList) before = this.list.lastElementChild;
+    while (before && !before.classList.contains('msg')) before = before.previousElementSibling;
+    return before instanceof HTMLElement ? before : undefined;
+  }
+
+  /** Shows `item` as the start of a run, with its name, or as part of the run before it. */
+  private mend(item: HTMLElement): void {
+    const previous = this.previousMessage(item);
+    item.classList.toggle('cont', continues(previous && said(previous), said(item)));
+  }
+
+  /** Ours on their way follow the list (and each other), which has just changed, or they have. */
+  private mendPending(): void {
+    for (const item of this.pendingList.children) if (item instanceof HTMLElement) this.mend(item);
   }
 
   /** Shows our message at once as "sending"; an earlier failed copy with this clientId is reused. */
@@ -146,6 +181,7 @@ export class MessageList {
     p.state = 'sending';
     delete p.reason;
     setPendingState(p.item, 'sending', '', this.actions);
+    this.mendPending();
   }
 
   showFailed(clientId: string, key: StringKey, vars?: Record<string, string | number>): void {
@@ -154,6 +190,7 @@ export class MessageList {
     p.state = 'failed';
     p.reason = vars ? { key, vars } : { key };
     setPendingState(p.item, 'failed', `${t('notSent')} ${t(key, vars)}`, this.actions);
+    this.mendPending();
   }
 
   /** The server stored it; it moves into the list when a poll brings it, in id order. */
@@ -163,11 +200,13 @@ export class MessageList {
     p.state = 'sent';
     p.item.className = 'msg mine pending sent';
     p.item.querySelector('.status')?.remove();
+    this.mendPending();
   }
 
   discard(clientId: string): void {
     this.pending.get(clientId)?.item.remove();
     this.pending.delete(clientId);
+    this.mendPending();
   }
 
   /** The clientId of a failed send with exactly this text, so sending it again cannot store it twice. */
@@ -200,5 +239,10 @@ export class MessageList {
       if (p.state === 'sending') setPendingState(p.item, 'sending', '', this.actions);
       else if (p.state === 'failed' && p.reason) this.showFailed(clientId, p.reason.key, p.reason.vars);
     }
+    this.mendPending();
   }
+}
+
+function said(item: HTMLElement): Said {
+  return { uid: item.dataset.uid ?? '', ts: item.dataset.ts ?? '' };
 }

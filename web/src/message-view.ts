@@ -1,6 +1,7 @@
 /** One message as DOM: name (coloured by uid), a short uid tag, local time, and the text as typed. */
 import { el } from './dom';
 import { locale, t } from './i18n';
+import { splitLinks } from './linkify';
 import type { Message } from './types';
 
 /** Distinct colours for names; index.html's stylesheet defines .hue-0 … .hue-11. */
@@ -56,17 +57,36 @@ function meta(user: string, uid: string, mine: boolean): HTMLDivElement {
   return box;
 }
 
+/** The text as typed, its web links as links (made as DOM nodes: the text is never parsed as HTML). */
+function messageText(text: string): HTMLDivElement {
+  const box = el('div', 'text');
+  for (const segment of splitLinks(text)) {
+    if (segment.kind === 'text') {
+      box.append(segment.text);
+    } else {
+      const link = el('a', undefined, segment.url);
+      link.href = segment.url;
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      box.append(link);
+    }
+  }
+  return box;
+}
+
 /** Fills `item` (new or a pending one being confirmed) with the server's copy of a message. */
 export function fillMessage(item: HTMLLIElement, m: Message, myUid: string): HTMLLIElement {
   const mine = m.uid === myUid;
   item.className = `msg hue-${hueOf(m.uid)}${mine ? ' mine' : ''}`;
   item.dataset.id = String(m.id);
+  item.dataset.uid = m.uid;
+  item.dataset.ts = m.ts;
   const head = meta(m.user, m.uid, mine);
   const time = el('time');
   time.dateTime = m.ts;
   formatTime(time);
   head.append(time);
-  item.replaceChildren(head, el('div', 'text', m.text));
+  item.replaceChildren(head, messageText(m.text));
   return item;
 }
 
@@ -95,7 +115,9 @@ export interface PendingActions {
 export function pendingItem(clientId: string, text: string, myName: string, myUid: string): HTMLLIElement {
   const item = el('li');
   item.dataset.clientId = clientId;
-  item.append(meta(myName, myUid, true), el('div', 'text', text));
+  item.dataset.uid = myUid;
+  item.dataset.ts = new Date().toISOString();
+  item.append(meta(myName, myUid, true), messageText(text));
   return item;
 }
 
