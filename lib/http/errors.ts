@@ -38,9 +38,10 @@ export const unsupportedMediaType = (): ApiError =>
     'send the body as application/json or application/x-www-form-urlencoded (UTF-8)',
   );
 
-export const rateLimited = (retryAfterSeconds: number, what = 'messages'): ApiError =>
+/** 429 after an allowance refused: `Retry-After` in whole seconds, at least 1. */
+export const rateLimited = (retryAfterMs: number, what = 'messages'): ApiError =>
   new ApiError('rate_limited', `too many ${what}: slow down and try again shortly`, {
-    'Retry-After': String(retryAfterSeconds),
+    'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
   });
 
 export const unavailable = (

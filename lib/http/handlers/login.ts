@@ -30,7 +30,7 @@ export function login({
         : { link: parseLinkCode(linkCode, bodyField(body, 'name', 'username')) };
     // After the body is checked: a refused body takes nothing from the allowance.
     const allowance = await loginAllowance.take(clientAddress(event, config.clientAddressHeader));
-    if (!allowance.allowed) throw rateLimited(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000)), 'logins');
+    if (!allowance.allowed) throw rateLimited(allowance.retryAfterMs, 'logins');
     let user: { uid: string; name: string };
     if ('link' in asked) {
       const linked = await deviceLinks.redeem(asked.link);

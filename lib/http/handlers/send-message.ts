@@ -26,7 +26,7 @@ export function sendMessage({
     // The send limit admits new messages only: a repeated clientId answers its first copy over the limit too.
     const withinLimit = async () => {
       const allowance = await sendAllowance.take(session.uid);
-      if (!allowance.allowed) throw rateLimited(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000)));
+      if (!allowance.allowed) throw rateLimited(allowance.retryAfterMs);
       // A new message makes its sender present and ends their typing: recorded just before it
       // is stored, so that a poll woken by the message sees both. Presence is not the message:
       // a failure here is logged and the send goes on.

@@ -20,7 +20,7 @@ export function updatePresence({
 
     const allowance = await presenceAllowance.take(session.uid);
     if (!allowance.allowed) {
-      throw rateLimited(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000)), 'presence calls');
+      throw rateLimited(allowance.retryAfterMs, 'presence calls');
     }
     await presence.change(room, { uid: session.uid, name: session.name }, change);
     return noContent();
