@@ -233,15 +233,18 @@ function setInviteOpen(open: boolean): void {
 
 inviteToggle.addEventListener('click', () => setInviteOpen(invitePanel.hidden));
 
-byId('invite-copy').addEventListener('click', async () => {
+/** Copies a link field to the clipboard (or, where that is refused, the old way) and says how it went. */
+async function copyLink(input: HTMLInputElement, status: HTMLElement): Promise<void> {
   try {
-    await navigator.clipboard.writeText(inviteInput.value);
-    inviteStatus.textContent = t('copied');
+    await navigator.clipboard.writeText(input.value);
+    status.textContent = t('copied');
   } catch {
-    inviteInput.select();
-    inviteStatus.textContent = t(document.execCommand('copy') ? 'copied' : 'copyFailed');
+    input.select();
+    status.textContent = t(document.execCommand('copy') ? 'copied' : 'copyFailed');
   }
-});
+}
+
+byId('invite-copy').addEventListener('click', () => void copyLink(inviteInput, inviteStatus));
 
 const devicePanel = byId('device-panel');
 const deviceToggle = byId<HTMLButtonElement>('device-toggle');
@@ -267,15 +270,7 @@ async function setDevicePanelOpen(open: boolean): Promise<void> {
 
 deviceToggle.addEventListener('click', () => void setDevicePanelOpen(devicePanel.hidden));
 
-byId('device-copy').addEventListener('click', async () => {
-  try {
-    await navigator.clipboard.writeText(deviceInput.value);
-    deviceStatus.textContent = t('copied');
-  } catch {
-    deviceInput.select();
-    deviceStatus.textContent = t(document.execCommand('copy') ? 'copied' : 'copyFailed');
-  }
-});
+byId('device-copy').addEventListener('click', () => void copyLink(deviceInput, deviceStatus));
 
 /** This device opened a device link: log in as the person who made it. */
 async function enterWithLink(code: string): Promise<void> {
