@@ -23,9 +23,14 @@ const MAX_ROOMS = 10_000;
 
 interface Room {
   readonly entries: Map<string, PresenceEntry>;
-  state: string;
+  /** What the room shows, made once per change rather than once per poll. */
+  view: RoomState;
+  /** When time alone next changes the view (someone expires or stops typing). */
+  nextAt: number;
   timer: NodeJS.Timeout | undefined;
 }
+
+const EMPTY: RoomState = roomView([], 0);
 
 export class MemoryPresence implements Presence {
   private readonly rooms = new Map<string, Room>();
@@ -42,7 +47,7 @@ export class MemoryPresence implements Presence {
     let r = this.rooms.get(room);
     if (!r) {
       if (change === 'gone') return;
-      r = { entries: new Map(), state: roomView([], now).state, timer: undefined };
+      r = { entries: new Map(), view: EMPTY, nextAt: Number.POSITIVE_INFINITY, timer: undefined };
       this.rooms.set(room, r);
       if (this.rooms.size > MAX_ROOMS) this.forget(this.rooms.keys().next().value as string);
     }
@@ -56,10 +61,13 @@ export class MemoryPresence implements Presence {
     this.settle(room, r, now, change !== 'sent');
   }
 
-  /** The room as it shows now. */
+  /** The room as it shows now: the view made at the last change, unless a change by time is due (its timer may not have run yet). */
   view(room: string): RoomState {
     const r = this.rooms.get(room);
-    return roomView(r ? r.entries.values() : [], this.now());
+    if (!r) return EMPTY;
+    const now = this.now();
+    if (now >= r.nextAt) this.settle(room, r, now);
+    return this.rooms.get(room) === r ? r.view : EMPTY;
   }
 
   /** Stops every timer (the process is stopping). */
@@ -71,11 +79,10 @@ export class MemoryPresence implements Presence {
   /** Drops whoever expired, signals the room if what it shows changed, and sets the timer for the next change. */
   private settle(room: string, r: Room, now: number, signal = true): void {
     for (const [uid, e] of r.entries) if (!isPresent(e, now)) r.entries.delete(uid);
-    const { state } = roomView(r.entries.values(), now);
-    if (state !== r.state) {
-      r.state = state;
-      if (signal) this.signals.signal(room);
-    }
+    const view = roomView(r.entries.values(), now);
+    const changed = view.state !== r.view.state;
+    r.view = view;
+    if (changed && signal) this.signals.signal(room);
     if (r.timer) clearTimeout(r.timer);
     r.timer = undefined;
     if (r.entries.size === 0) {
@@ -83,6 +90,7 @@ export class MemoryPresence implements Presence {
       return;
     }
     const next = nextChangeAt(r.entries.values(), now) ?? now + PRESENT_MS;
+    r.nextAt = next;
     // A millisecond late, so that at the timer's time the change has happened.
     r.timer = setTimeout(() => this.settle(room, r, this.now()), Math.max(0, next - now) + 1);
     r.timer.unref();
