@@ -37,21 +37,10 @@ export interface RequestBody {
  * the form is for: it is never read with replacement characters.
  */
 export function parseBody(event: HttpEvent, formCode: BadRequestCode): RequestBody {
-  const raw = event.body ?? '';
-  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > BODY_LIMIT_BYTES) throw payloadTooLarge(BODY_LIMIT_BYTES);
-
-  const [mediaType, ...params] = (header(event, 'content-type') ?? '').split(';').map((s) => s.trim().toLowerCase());
-  const charset = params
-    .find((p) => p.startsWith('charset='))
-    ?.slice('charset='.length)
-    .replace(/"/g, '');
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw unsupportedMediaType();
-
+  const bytes = bodyBytes(event);
+  const mediaType = mediaTypeOf(event);
   if (mediaType === 'application/json') {
-    const text = decodeUtf8(bytes);
-    if (text === undefined) throw badRequest('invalid_json', 'the body is not valid UTF-8');
-    const parsed = parseJson(text);
+    const parsed = jsonValue(bytes);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw badRequest('invalid_json', 'the body must be a JSON object');
     }
@@ -71,14 +60,35 @@ export function parseBody(event: HttpEvent, formCode: BadRequestCode): RequestBo
  * rules of `parseBody`, and anything but JSON is 400 `invalid_json`.
  */
 export function parseJsonBody(event: HttpEvent): unknown {
-  const [mediaType] = (header(event, 'content-type') ?? '').split(';').map((s) => s.trim().toLowerCase());
-  if (mediaType !== 'application/json') throw badRequest('invalid_json', 'the body must be JSON');
-  if (event.body === undefined || event.body === '') throw badRequest('invalid_json', 'the body must be JSON');
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-  if (text.length > BODY_LIMIT_BYTES) throw payloadTooLarge(BODY_LIMIT_BYTES);
-  const decoded = decodeUtf8(text);
-  if (decoded === undefined) throw badRequest('invalid_json', 'the body is not valid UTF-8');
-  return parseJson(decoded);
+  const bytes = bodyBytes(event);
+  if (mediaTypeOf(event) !== 'application/json') throw badRequest('invalid_json', 'the body must be JSON');
+  return jsonValue(bytes);
+}
+
+/** The body's bytes, or 413 past the limit. */
+function bodyBytes(event: HttpEvent): Buffer {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > BODY_LIMIT_BYTES) throw payloadTooLarge(BODY_LIMIT_BYTES);
+  return bytes;
+}
+
+/** The media type of the body, lower case; 415 for a charset other than UTF-8. */
+function mediaTypeOf(event: HttpEvent): string | undefined {
+  const [mediaType, ...params] = (header(event, 'content-type') ?? '').split(';').map((s) => s.trim().toLowerCase());
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw unsupportedMediaType();
+  return mediaType;
+}
+
+/** JSON in UTF-8, or 400 `invalid_json`. */
+function jsonValue(bytes: Buffer): unknown {
+  const text = decodeUtf8(bytes);
+  if (text === undefined) throw badRequest('invalid_json', 'the body is not valid UTF-8');
+  return parseJson(text);
 }
 
 function parseJson(text: string): unknown {
