@@ -20,7 +20,11 @@ export interface StoreRequests {
 }
 
 /** Counts the requests `store` sends from now on, and asks DynamoDB for the capacity each consumes. */
-export function countRequests(store: StoreClient): StoreRequests {
+export function countRequests(
+  store: StoreClient,
+  /** Told of each request once answered, with the units it consumed (a benchmark's closer look). */
+  observe?: (operation: string, input: unknown, output: unknown, units: number) => void,
+): StoreRequests {
   let counts: Record<string, number> = {};
   let read = 0;
   let write = 0;
@@ -30,11 +34,12 @@ export function countRequests(store: StoreClient): StoreRequests {
       counts[op] = (counts[op] ?? 0) + 1;
       const result = await next({ ...args, input: { ...(args.input as object), ReturnConsumedCapacity: 'TOTAL' } });
       const output = result.output as { ConsumedCapacity?: unknown };
-      for (const c of [output.ConsumedCapacity].flat()) {
-        const units = (c as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
-        if (READS.has(op)) read += units;
-        else write += units;
-      }
+      let units = 0;
+      for (const c of [output.ConsumedCapacity].flat())
+        units += (c as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
+      if (READS.has(op)) read += units;
+      else write += units;
+      observe?.(op, args.input, result.output, units);
       return result;
     },
     { step: 'initialize', name: `countRequests-${Math.random()}` },

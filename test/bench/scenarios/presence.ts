@@ -37,6 +37,7 @@ import { BenchClient, errorKind, failureKind, type Reply, RequestFailed } from '
 import { pause, type BenchContext, type ScenarioResult } from '../scenario';
 import { cpuText, mark, startServer, usageSince, type Usage } from '../server';
 import { Counter, latencies, ms, round, summarize, type Summary, table } from '../stats';
+import { countRequests } from '#test/support/store-requests';
 import { type Operations, operationsText, WindowCount } from '../store-count';
 
 const USERS = 200;
@@ -600,7 +601,6 @@ const viewOf = (room: RoomJson | undefined): string => (room ? JSON.stringify([r
 
 // --- Part 2: store cost on a shared store -----------------------------------------------
 
-const READS = new Set(['Query', 'GetItem', 'BatchGetItem', 'TransactGetItems', 'Scan']);
 /** The shortest hold measured: a held poll on a shared store re-checks every CHAT_WAIT_CHECK_MS. */
 const HELD_WAIT_S = 5;
 
@@ -732,34 +732,20 @@ async function storePart(ctx: BenchContext): Promise<{ text: string; data: Store
     const checkMs = config.wait.checkMs;
 
     const room = `bench-presence-cost-${randomBytes(6).toString('hex')}`;
-    let tally: Tally = { requests: {}, rcu: 0, wcu: 0 };
     /** Each query's consumed units and items found (looked at in the long poll below). */
     let queryUnits = new Counter();
-    dynamo.middlewareStack.add(
-      (next, context) => async (args) => {
-        const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
-        tally.requests[operation] = (tally.requests[operation] ?? 0) + 1;
-        const result = await next({ ...args, input: { ...(args.input as object), ReturnConsumedCapacity: 'TOTAL' } });
-        const output = result.output as { ConsumedCapacity?: unknown; Items?: unknown[] };
-        const consumed = output.ConsumedCapacity;
-        let units = 0;
-        for (const c of (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as {
-          CapacityUnits?: number;
-        }[]) {
-          units += c.CapacityUnits ?? 0;
-          if (READS.has(operation)) tally.rcu += c.CapacityUnits ?? 0;
-          else tally.wcu += c.CapacityUnits ?? 0;
-        }
-        if (operation === 'Query') {
-          // The room's own queries; others (the instance's look at logouts every 30 s) are not a user's.
-          const input = args.input as { ExpressionAttributeValues?: Record<string, unknown> };
-          const whose = input.ExpressionAttributeValues?.[':pk'] === roomKey(room) ? 'room' : 'not the room';
-          queryUnits.add(`${whose}: ${units} RCU, ${output.Items?.length ?? 0} items`);
-        }
-        return result;
-      },
-      { step: 'initialize', name: 'benchConsumedCapacity' },
-    );
+    const counted = countRequests(dynamo, (operation, input, output, units) => {
+      if (operation !== 'Query') return;
+      // The room's own queries; others (the instance's look at logouts every 30 s) are not a user's.
+      const values = (input as { ExpressionAttributeValues?: Record<string, unknown> }).ExpressionAttributeValues;
+      const whose = values?.[':pk'] === roomKey(room) ? 'room' : 'not the room';
+      queryUnits.add(`${whose}: ${units} RCU, ${(output as { Items?: unknown[] }).Items?.length ?? 0} items`);
+    });
+    /** What the store was asked since the last take, and the units it consumed. */
+    const take = (): Tally => {
+      const { read, write } = counted.consumed();
+      return { requests: counted.taken(), rcu: read, wcu: write };
+    };
 
     type Call = () => Promise<APIGatewayProxyStructuredResultV2>;
     const json = (r: APIGatewayProxyStructuredResultV2) => JSON.parse(r.body ?? 'null');
@@ -813,8 +799,9 @@ async function storePart(ctx: BenchContext): Promise<{ text: string; data: Store
       for (let i = 0; i < times; i++) {
         await keepRoom();
         const act = await prepare();
-        tally = { requests: {}, rcu: 0, wcu: 0 };
+        take();
         status = (await act()).statusCode ?? 0;
+        const tally = take();
         for (const [op, n] of Object.entries(tally.requests)) sum.requests[op] = (sum.requests[op] ?? 0) + n;
         sum.rcu += tally.rcu;
         sum.wcu += tally.wcu;
@@ -840,14 +827,15 @@ async function storePart(ctx: BenchContext): Promise<{ text: string; data: Store
     const shown = json(await read(token, `?after=${head}`)).room as RoomJson;
     /** The state item as the store holds it (GetItem, strongly consistent). */
     const inspectState = async (): Promise<StateItemFigures> => {
-      tally = { requests: {}, rcu: 0, wcu: 0 };
+      take();
       const got = await dynamo.send(
         new GetCommand({ TableName: 'chat', Key: { pk: roomKey(room), sk: STATE_SK }, ConsistentRead: true }),
       );
+      const getItemRcu = take().rcu;
       const item = got.Item ?? {};
       return {
         bytes: itemBytes(marshall(item, { removeUndefinedValues: true })),
-        getItemRcu: tally.rcu,
+        getItemRcu,
         people: Object.keys(item).filter((k) => /^u_[0-9a-f]{16}$/.test(k)).length,
         typing: Object.keys(item).filter((k) => k.endsWith('/t')).length,
         attributes: Object.keys(item).length,
@@ -943,7 +931,7 @@ async function storePart(ctx: BenchContext): Promise<{ text: string; data: Store
       hereAt = Number.NEGATIVE_INFINITY; // everyone refreshed now, so that nobody needs it during the window
       await keepRoom(true);
       let state = await stateNow();
-      tally = { requests: {}, rcu: 0, wcu: 0 };
+      take();
       queryUnits = new Counter();
       const churnFrom = performance.now();
       const churnUntil = churnFrom + churnMs;
@@ -1028,12 +1016,12 @@ async function storePart(ctx: BenchContext): Promise<{ text: string; data: Store
         while (nextCall < USERS) await presenceCall(users[nextCall++]!.token, {});
       }),
     );
-    tally = { requests: {}, rcu: 0, wcu: 0 };
+    take();
     const shownAfterConcurrent = json(await read(token, `?after=${head}`)).room as RoomJson;
     const concurrent = {
       calls: USERS,
       atATime: CONCURRENT_CALLS,
-      pollRcu: tally.rcu,
+      pollRcu: take().rcu,
       presentCount: shownAfterConcurrent.presentCount,
       stateItem: await inspectState(),
     };

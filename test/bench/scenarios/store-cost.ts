@@ -15,8 +15,7 @@ import { apiEvent } from '#test/support/app';
 import type { BenchContext, ScenarioResult } from '../scenario';
 import { startServer } from '../server';
 import { round, table } from '../stats';
-
-const READS = new Set(['Query', 'GetItem', 'BatchGetItem', 'TransactGetItems', 'Scan']);
+import { countRequests } from '#test/support/store-requests';
 
 interface Tally {
   requests: Record<string, number>;
@@ -51,23 +50,11 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
     const handlers = createHandlers(services);
     const dynamo = services.store;
 
-    let tally: Tally = { requests: {}, rcu: 0, wcu: 0 };
-    dynamo.middlewareStack.add(
-      (next, context) => async (args) => {
-        const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
-        tally.requests[operation] = (tally.requests[operation] ?? 0) + 1;
-        const result = await next({ ...args, input: { ...(args.input as object), ReturnConsumedCapacity: 'TOTAL' } });
-        const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-        for (const c of (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as {
-          CapacityUnits?: number;
-        }[]) {
-          if (READS.has(operation)) tally.rcu += c.CapacityUnits ?? 0;
-          else tally.wcu += c.CapacityUnits ?? 0;
-        }
-        return result;
-      },
-      { step: 'initialize', name: 'benchConsumedCapacity' },
-    );
+    const counted = countRequests(dynamo);
+    const take = (): Tally => {
+      const { read, write } = counted.consumed();
+      return { requests: counted.taken(), rcu: read, wcu: write };
+    };
 
     type Call = () => Promise<APIGatewayProxyStructuredResultV2>;
     const json = (r: APIGatewayProxyStructuredResultV2) => JSON.parse(r.body ?? 'null');
@@ -97,8 +84,9 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
       let status = 0;
       for (let i = 0; i < iterations; i++) {
         const act = await prepare();
-        tally = { requests: {}, rcu: 0, wcu: 0 };
+        take();
         status = (await act()).statusCode ?? 0;
+        const tally = take();
         for (const [op, n] of Object.entries(tally.requests)) sum.requests[op] = (sum.requests[op] ?? 0) + n;
         sum.rcu += tally.rcu;
         sum.wcu += tally.wcu;
