@@ -70,6 +70,7 @@ export function createServices(config: ChatConfig, overrides: ServiceOverrides =
   const messageLog: MessageLog = memory
     ? {
         appendMessage: log.appendMessage,
+        changeMessage: log.changeMessage,
         readMessages: async (room, request) => {
           const page = await log.readMessages(room, request);
           return request.kind === 'before' ? page : { ...page, room: memory.view(room) };
@@ -151,6 +152,19 @@ export function createSendServices(
     messageLog: createMessageLog({ store, tableName, soleWriter: false, signals: new RoomSignals() }),
     sendAllowance: createSendAllowance({ store, tableName, limit: config.sendLimit }),
     presence: new StoredPresence({ store, tableName }),
+    ...createSessionServices(config, store),
+  };
+}
+
+/** The change function's: the message log (a change is a transaction through it), the send allowance and the session check. */
+export function createChangeServices(
+  config: ChatConfig,
+): Pick<ChatServices, 'messageLog' | 'sendAllowance' | 'sessionKey' | 'revocations'> {
+  const { tableName, ...where } = requireStore(config);
+  const store = createStoreClient(where);
+  return {
+    messageLog: createMessageLog({ store, tableName, soleWriter: false, signals: new RoomSignals() }),
+    sendAllowance: createSendAllowance({ store, tableName, limit: config.sendLimit }),
     ...createSessionServices(config, store),
   };
 }

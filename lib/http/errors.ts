@@ -24,7 +24,7 @@ export const badRequest = (code: BadRequestCode, message: string): ApiError => n
 export const unauthorized = (message = 'a valid session is required: log in first'): ApiError =>
   new ApiError('unauthorized', message);
 
-export const notFound = (): ApiError => new ApiError('not_found', 'no such route');
+export const notFound = (message = 'no such route'): ApiError => new ApiError('not_found', message);
 
 export const methodNotAllowed = (allow: readonly string[]): ApiError =>
   new ApiError('method_not_allowed', `use ${allow.join(' or ')} on this path`, { Allow: allow.join(', ') });
@@ -48,3 +48,12 @@ export const unavailable = (
   retryAfterSeconds: number,
   message = 'the chat is briefly unavailable: try again shortly',
 ): ApiError => new ApiError('unavailable', message, { 'Retry-After': String(retryAfterSeconds) });
+
+/** Why a change to a message was refused, as the client hears it. */
+export const changeRefused = (reason: 'not_found' | 'forbidden' | 'message_deleted' | 'reaction_limit'): ApiError =>
+  ({
+    not_found: () => notFound('no message with this id in this room'),
+    forbidden: () => new ApiError('forbidden', 'only the author may edit or delete a message'),
+    message_deleted: () => new ApiError('message_deleted', 'the message was deleted and cannot change any more'),
+    reaction_limit: () => new ApiError('reaction_limit', 'a message takes at most 20 different emoji'),
+  })[reason]();

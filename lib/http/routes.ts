@@ -13,10 +13,11 @@ export type FunctionName =
   | 'read-messages'
   | 'send-message'
   | 'update-presence'
+  | 'change-message'
   | 'not-found';
 
 export interface Route {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** In API Gateway's syntax: `{name}` matches one path segment. */
   readonly path: string;
   readonly function: FunctionName;
@@ -33,6 +34,20 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/rooms/{room}/messages', function: 'read-messages', public: false },
   { method: 'POST', path: '/api/rooms/{room}/messages', function: 'send-message', public: false },
   { method: 'POST', path: '/api/rooms/{room}/presence', function: 'update-presence', public: false },
+  { method: 'PATCH', path: '/api/rooms/{room}/messages/{id}', function: 'change-message', public: false },
+  { method: 'DELETE', path: '/api/rooms/{room}/messages/{id}', function: 'change-message', public: false },
+  {
+    method: 'PUT',
+    path: '/api/rooms/{room}/messages/{id}/reactions/{emoji}',
+    function: 'change-message',
+    public: false,
+  },
+  {
+    method: 'DELETE',
+    path: '/api/rooms/{room}/messages/{id}/reactions/{emoji}',
+    function: 'change-message',
+    public: false,
+  },
 ];
 
 export const routeKey = (route: Route): string => `${route.method} ${route.path}`;

@@ -90,6 +90,23 @@ function parseCursor(name: string, value: string, min: number): number {
   return n;
 }
 
+/** A message's id in a path: a whole number from 1 (400 `invalid_cursor` otherwise). */
+export function parseMessageId(value: unknown): number {
+  return parseCursor('the message id', typeof value === 'string' ? value : '', 1);
+}
+
+/** One RGI emoji (a fully-qualified emoji, sequence or flag), as Unicode defines them. */
+// biome-ignore lint/complexity/useRegexLiterals: the `v` flag needs a newer compile target than the project's in a literal
+const ONE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+
+/** A reaction's emoji, from the path (already percent-decoded): exactly one RGI emoji. */
+export function parseEmoji(value: unknown): string {
+  if (typeof value !== 'string' || !ONE_EMOJI.test(value)) {
+    throw badRequest('invalid_emoji', 'the reaction must be one emoji, percent-encoded in the path');
+  }
+  return value;
+}
+
 export type Format = 'json' | 'xml';
 
 /** Query parameters of a read: `after` or `before` (not both), `limit`. */

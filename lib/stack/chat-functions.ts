@@ -103,6 +103,16 @@ export const FUNCTION_NEEDS: Readonly<Record<FunctionName, FunctionNeeds>> = {
     sessionKey: true,
     timeout: Duration.seconds(25),
   },
+  // A change reads the message (GetItem), then writes it with its update entry in one
+  // transaction (UpdateItem and PutItem, authorised item by item), after the send allowance
+  // (UpdateItem); the head of the room and the logged-out sessions are queried (Query).
+  'change-message': {
+    deployedAs: 'change',
+    description: 'PATCH/DELETE /api/rooms/{room}/messages/{id} and its reactions',
+    table: ['UpdateItem', 'Query', 'PutItem', 'GetItem'],
+    sessionKey: true,
+    timeout: Duration.seconds(25),
+  },
   // A presence call is one UpdateItem of the room's state item; checking the session reads
   // the logged-out sessions (Query) now and then.
   'update-presence': {

@@ -49,6 +49,7 @@ describe.each(['handlers', 'local server over HTTP'])('sending through the %s', 
     const before = Date.now();
     const res = await send(user.token, room, { body: { text: '你好', clientId: 'c-7f3e' } }, 201);
     expect(res.json).toEqual({
+      kind: 'message',
       id: 1,
       room,
       user: '小明',

@@ -179,6 +179,13 @@ describe('the functions', () => {
         },
         { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
       ],
+      'change-message': [
+        {
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
+        },
+        { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
+      ],
       'update-presence': [
         { actions: ['dynamodb:Query', 'dynamodb:UpdateItem'], resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } },
         { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
@@ -208,7 +215,7 @@ describe('the functions', () => {
 
   it('are the only ones allowed anything on the table, and never with a wildcard action', () => {
     const onTable = everyStatement().filter((s) => JSON.stringify(s.Resource ?? '').includes(tableId()));
-    expect(onTable.length).toBe(7); // every function but health and not-found
+    expect(onTable.length).toBe(8); // every function but health and not-found
     for (const s of onTable) {
       for (const action of asList<string>(s.Action)) expect(action).toMatch(/^dynamodb:[A-Za-z]+$/);
     }
@@ -264,9 +271,9 @@ describe('the session key', () => {
     expect(secret.Properties.SecretString).toBeUndefined();
   });
 
-  it('can be read by no one but the seven functions that sign or verify sessions', () => {
+  it('can be read by no one but the eight functions that sign or verify sessions', () => {
     const readers = everyStatement().filter((s) => JSON.stringify(s).includes(secretId()));
-    expect(readers).toHaveLength(7);
+    expect(readers).toHaveLength(8);
     for (const s of readers) expect(s.Action).toBe('secretsmanager:GetSecretValue');
   });
 });

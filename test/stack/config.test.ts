@@ -109,7 +109,7 @@ describe('a stack synthesised with other settings', () => {
   it('keeps every log group, and the access-log bucket’s objects, for the configured days', () => {
     const all = resources(synth.template);
     const logGroups = idsOfType(synth.template, 'AWS::Logs::LogGroup');
-    expect(logGroups.length).toBe(11); // nine functions, the API's access logs, the page deployment
+    expect(logGroups.length).toBe(12); // ten functions, the API's access logs, the page deployment
     for (const lg of logGroups) expect(all[lg]!.Properties.RetentionInDays).toBe(90);
     synth.template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: [{ ExpirationInDays: 90, Status: 'Enabled' }] },
@@ -136,7 +136,7 @@ describe('a stack synthesised with other settings', () => {
       .filter((r) => r.Type === 'AWS::Lambda::Function')
       .map((r) => r.Properties.Environment?.Variables?.CHAT_SESSION_KEY_VERSION)
       .filter((v) => v !== undefined);
-    expect(versions).toEqual(['2', '2', '2', '2', '2', '2', '2']);
+    expect(versions).toEqual(['2', '2', '2', '2', '2', '2', '2', '2']);
   });
 
   it('sends the alarms to the given e-mail address', () => {

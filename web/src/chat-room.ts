@@ -8,7 +8,7 @@ import { t, type StringKey } from './i18n';
 import { MAX_RENDERED, MessageList } from './message-list';
 import { PollScheduler, type PollOutcome } from './poll-scheduler';
 import { newClientId } from './room';
-import type { Message, MessagePage, RoomState } from './types';
+import { isMessage, type Message, type MessagePage, type RoomState } from './types';
 
 /** A first visit shows this many of the newest messages, not the whole history. */
 export const FIRST_PAGE = 50;
@@ -164,7 +164,7 @@ export class ChatRoom {
     }
     // A long catch-up renders in a few large batches rather than many small ones: each
     // render lays out and paints the whole list once.
-    this.arrived.push(...page.messages);
+    this.arrived.push(...page.messages.filter(isMessage));
     if (!this.loaded || !page.hasMore || this.arrived.length >= CATCH_UP_RENDER) {
       this.show(this.arrived);
       this.arrived = [];
@@ -245,7 +245,7 @@ export class ChatRoom {
     this.updateHistory();
     let older: readonly Message[] = [];
     try {
-      older = (await readMessages(this.room, { before }, OLDER_PAGE, this.abort.signal)).messages;
+      older = (await readMessages(this.room, { before }, OLDER_PAGE, this.abort.signal)).messages.filter(isMessage);
     } catch {
       // The button stays, so the reader can ask again; the indicator tells about the connection.
     }

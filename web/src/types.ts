@@ -1,7 +1,16 @@
 /** The shapes of the chat API (see the HTTP API reference), as the page uses them. */
 
 // The wire shapes and limits are the server's own, so the page cannot drift from the API.
-export type { ApiMessage as Message, ApiPage as MessagePage } from '#http/representation';
+export type {
+  ApiEntry as Entry,
+  ApiMessage as Message,
+  ApiPage as MessagePage,
+  ApiUpdate as UpdateEntry,
+} from '#http/representation';
+import type { ApiEntry, ApiMessage } from '#http/representation';
+
+/** A message entry of the log (a v1 server sends no `kind`), not an update entry. */
+export const isMessage = (e: ApiEntry): e is ApiMessage => e.kind !== 'update';
 export type { ErrorCode } from '#http/error-codes';
 export type { PresentPerson, RoomState } from '#chat/presence/room-state';
 export { checkName, codePoints, NAME_MAX, ROOM as ROOM_PATTERN, TEXT_MAX } from '#http/validation';

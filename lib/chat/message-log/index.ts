@@ -9,10 +9,27 @@ import { GroupCommit } from './group-commit';
 import { KnownHeads } from './head';
 import { readPage } from './read';
 import { RoomFeeds } from './room-feeds';
-import { readFirstCopy } from './stored';
-import type { Appended, Message, NewMessage, Page, ReadRequest } from './types';
+import { judge, viewOf } from './message-state';
+import { scrubAheadOfDelete } from './scrub';
+import { readFirstCopy, readMessageState } from './stored';
+import { STATE_SK } from '../presence/state-item';
+import type { Appended, ChangeRequest, ChangeResult, Entry, NewMessage, Page, ReadRequest } from './types';
 
-export type { Appended, Message, NewMessage, Page, ReadRequest } from './types';
+export type {
+  Appended,
+  Change,
+  ChangeRefusal,
+  ChangeRequest,
+  ChangeResult,
+  Entry,
+  Message,
+  NewMessage,
+  Page,
+  Reaction,
+  ReadRequest,
+  UpdateEntry,
+} from './types';
+export { isUpdate } from './types';
 
 export interface MessageReader {
   /** One page of a room: with one strongly consistent query and no write, or from memory where that is exact. */
@@ -28,6 +45,12 @@ export interface MessageLog extends MessageReader {
    * that arrives while one is being admitted or written in this process waits for it.
    */
   appendMessage(input: NewMessage, admit?: () => Promise<void>): Promise<Appended>;
+  /**
+   * Edits, deletes or reacts to a message, with its update entry at the next id in the same
+   * transaction. The message is read first (one strongly consistent read) to decide: a change
+   * refused or that would alter nothing writes nothing and skips `admit` (the send limit).
+   */
+  changeMessage(request: ChangeRequest, admit?: () => Promise<void>): Promise<ChangeResult>;
 }
 
 interface LogOptions {
@@ -51,8 +74,8 @@ export function createMessageReader({ store, tableName, now }: LogOptions): Mess
 
 export function createMessageLog({ store, tableName, soleWriter, signals, now }: WriterOptions): MessageLog {
   const feeds = soleWriter ? new RoomFeeds(store, tableName) : undefined;
-  const appended = (room: string, messages: readonly Message[]) => {
-    feeds?.appended(room, messages);
+  const appended = (room: string, entries: readonly Entry[]) => {
+    feeds?.appended(room, entries);
     signals.signal(room);
   };
   const groupCommit = new GroupCommit({ store, tableName, heads: new KnownHeads(), appended });
@@ -97,6 +120,18 @@ export function createMessageLog({ store, tableName, soleWriter, signals, now }:
       } finally {
         if (inFlight.get(key) === attempt) inFlight.delete(key);
       }
+    },
+    async changeMessage(request, admit) {
+      const found =
+        request.id < STATE_SK ? await readMessageState(store, tableName, request.room, request.id) : undefined;
+      if (!found) return { kind: 'refused', reason: 'not_found' };
+      const verdict = judge(found, request.uid, request.change);
+      if (verdict === 'same') return { kind: 'same', message: viewOf(found) };
+      if (verdict !== 'changes') return { kind: 'refused', reason: verdict };
+      await admit?.();
+      const state =
+        request.change.kind === 'delete' ? await scrubAheadOfDelete(store, tableName, request.room, found) : found;
+      return groupCommit.change(request, state);
     },
     readMessages: reader.readMessages,
   };

@@ -1,6 +1,18 @@
-/** How a message is stored as an item of the table, and read back. */
+/**
+ * How the log's entries are stored as items of the table, and read back.
+ *
+ * A message item holds, besides what was sent: `rev` (its changes so far), `editedAt`,
+ * `deleted`, one string set per emoji (`r/<emoji>`, elements `<entry id>:<uid>`, so that a
+ * reaction is one atomic ADD or DELETE and its entry id gives the order), `entries` (the
+ * update entries that carry its text, for a delete to empty them too) and `changeId` (marks
+ * the last change, to recognise it when a retried request had already succeeded).
+ *
+ * An update entry holds `kind: "update"`, `target`, who changed it, and `message`: the target
+ * as it read after the change.
+ */
 import { clientIdKey, roomKey } from '#aws/table';
-import type { Message } from './types';
+import { viewOf, type MessageState } from './message-state';
+import type { Entry, Message, Reaction, UpdateEntry } from './types';
 
 export interface MessageItem {
   readonly pk: string;
@@ -13,6 +25,10 @@ export interface MessageItem {
   /** Marks the process's write, to recognise it when a retried request had already succeeded. */
   readonly writeId: string;
 }
+
+export const REACTION_PREFIX = 'r/';
+export const reactionAttribute = (emoji: string): string => `${REACTION_PREFIX}${emoji}`;
+export const reactionElement = (entryId: number, uid: string): string => `${entryId}:${uid}`;
 
 export function messageItem(m: Message, writeId: string): MessageItem {
   return {
@@ -32,14 +48,97 @@ export function clientIdItem(m: Message & { readonly clientId: string }, writeId
   return { pk: clientIdKey(m.room, m.uid, m.clientId), sk: 0, id: m.id, writeId };
 }
 
-export function toMessage(room: string, item: Record<string, unknown>): Message {
+export function updateEntryItem(entry: UpdateEntry, writeId: string) {
+  const { room: _room, ...message } = entry.message;
   return {
+    pk: roomKey(entry.room),
+    sk: entry.id,
+    kind: 'update',
+    target: entry.target,
+    user: entry.user,
+    uid: entry.uid,
+    ts: entry.ts,
+    message,
+    writeId,
+  };
+}
+
+export const isUpdateItem = (item: Record<string, unknown>): boolean => item.kind === 'update';
+
+/** Whichever entry the item holds. */
+export function toEntry(room: string, item: Record<string, unknown>): Entry {
+  if (isUpdateItem(item)) {
+    const snapshot = (item.message ?? {}) as Record<string, unknown>;
+    return {
+      kind: 'update',
+      id: Number(item.sk),
+      room,
+      user: String(item.user),
+      uid: String(item.uid),
+      ts: String(item.ts),
+      target: Number(item.target),
+      message: snapshotMessage(room, snapshot),
+    };
+  }
+  return toMessage(room, item);
+}
+
+/** A message item as the message reads now. */
+export function toMessage(room: string, item: Record<string, unknown>): Message {
+  return viewOf(toState(room, item));
+}
+
+/** A message item as a change needs it. */
+export function toState(room: string, item: Record<string, unknown>): MessageState {
+  const rev = typeof item.rev === 'number' ? item.rev : 0;
+  const message: Omit<Message, 'reactions'> = {
     id: Number(item.sk),
     room,
     user: String(item.user),
     uid: String(item.uid),
-    text: String(item.text),
+    text: String(item.text ?? ''),
     ts: String(item.ts),
     ...(typeof item.clientId === 'string' ? { clientId: item.clientId } : {}),
+    ...(rev > 0 ? { rev } : {}),
+    ...(typeof item.editedAt === 'string' ? { editedAt: item.editedAt } : {}),
+    ...(item.deleted === true ? { deleted: true as const } : {}),
+  };
+  const entries = item.entries instanceof Set ? [...(item.entries as Set<number>)].map(Number) : [];
+  return { message, rev, reactions: reactionsOf(item), entries: entries.sort((a, b) => a - b) };
+}
+
+function reactionsOf(item: Record<string, unknown>): Map<string, Map<string, number>> {
+  const reactions = new Map<string, Map<string, number>>();
+  for (const [name, value] of Object.entries(item)) {
+    if (!name.startsWith(REACTION_PREFIX) || !(value instanceof Set)) continue;
+    const who = new Map<string, number>();
+    for (const element of value as Set<string>) {
+      const at = element.indexOf(':');
+      who.set(element.slice(at + 1), Number(element.slice(0, at)));
+    }
+    reactions.set(name.slice(REACTION_PREFIX.length), who);
+  }
+  return reactions;
+}
+
+/** The message an update entry carries, as stored in it. */
+function snapshotMessage(room: string, m: Record<string, unknown>): Message {
+  const reactions = Array.isArray(m.reactions)
+    ? (m.reactions as Record<string, unknown>[]).map(
+        (r): Reaction => ({ emoji: String(r.emoji), count: Number(r.count), uids: (r.uids as string[]) ?? [] }),
+      )
+    : [];
+  return {
+    id: Number(m.id),
+    room,
+    user: String(m.user),
+    uid: String(m.uid),
+    text: String(m.text ?? ''),
+    ts: String(m.ts),
+    ...(typeof m.clientId === 'string' ? { clientId: m.clientId } : {}),
+    ...(typeof m.rev === 'number' ? { rev: m.rev } : {}),
+    ...(typeof m.editedAt === 'string' ? { editedAt: m.editedAt } : {}),
+    ...(m.deleted === true ? { deleted: true as const } : {}),
+    ...(reactions.length > 0 ? { reactions } : {}),
   };
 }

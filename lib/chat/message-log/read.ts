@@ -12,8 +12,8 @@ import { storeCall, type StoreClient } from '#aws/dynamo';
 import { roomKey } from '#aws/table';
 import { entriesOf, STATE_SK } from '../presence/state-item';
 import { roomView } from '../presence/room-state';
-import { toMessage } from './items';
-import type { Message, Page, ReadRequest } from './types';
+import { toEntry } from './items';
+import type { Page, ReadRequest } from './types';
 
 export async function readPage(
   store: StoreClient,
@@ -52,7 +52,7 @@ export async function readPage(
   );
   const found = result.Items ?? [];
   const stateItem = found.find((item) => Number(item.sk) === STATE_SK);
-  const items = found.filter((item) => item !== stateItem).map((item) => toMessage(room, item));
+  const items = found.filter((item) => item !== stateItem).map((item) => toEntry(room, item));
   // A newest read starts where the state item sorts. A poll that got fewer items than it asked
   // for ran to the end of its range, past where the state item sorts. Either way the state is
   // known (no item: nobody is here).
@@ -73,7 +73,7 @@ export async function readPage(
 }
 
 /** The messages from `first` on, up to the first missing id. */
-export function withoutHoles(sorted: readonly Message[], first: number): Message[] {
+export function withoutHoles<E extends { readonly id: number }>(sorted: readonly E[], first: number): E[] {
   let expected = first;
   let n = 0;
   while (n < sorted.length && sorted[n]!.id === expected) {

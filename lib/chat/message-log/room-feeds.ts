@@ -12,7 +12,8 @@
  */
 import type { StoreClient } from '#aws/dynamo';
 import { readPage } from './read';
-import type { Message } from './types';
+import { emptied } from './message-state';
+import type { Entry, Message } from './types';
 
 /** Newest messages kept per room: one default page. */
 const TAIL_MAX = 100;
@@ -23,10 +24,10 @@ interface Feed {
   /** Undefined while it is being learnt. */
   head: number | undefined;
   loading: Promise<number> | undefined;
-  /** Consecutive messages that end at `head`. */
-  tail: Message[];
+  /** Consecutive entries that end at `head`, each message as it now reads. */
+  tail: Entry[];
   /** Appends acknowledged while the head was being learnt. */
-  early: Message[];
+  early: Entry[];
 }
 
 export class RoomFeeds {
@@ -46,7 +47,7 @@ export class RoomFeeds {
   }
 
   /** The messages after `after`, at most `limit`, if the tail holds all of them; else undefined. */
-  after(room: string, after: number, limit: number): Message[] | undefined {
+  after(room: string, after: number, limit: number): Entry[] | undefined {
     const feed = this.rooms.get(room);
     if (feed?.head === undefined) return undefined;
     if (after >= feed.head) return [];
@@ -57,7 +58,7 @@ export class RoomFeeds {
   }
 
   /** The newest `limit` messages, if the tail holds them all (or the whole room). */
-  newest(room: string, limit: number): Message[] | undefined {
+  newest(room: string, limit: number): Entry[] | undefined {
     const feed = this.rooms.get(room);
     if (feed?.head === undefined) return undefined;
     if (feed.tail.length >= limit || feed.tail.length === feed.head) return feed.tail.slice(-limit);
@@ -65,7 +66,7 @@ export class RoomFeeds {
   }
 
   /** Told of each append once the store has acknowledged it, in id order. */
-  appended(room: string, messages: readonly Message[]): void {
+  appended(room: string, messages: readonly Entry[]): void {
     const feed = this.rooms.get(room);
     if (!feed) return; // nobody asked about this room yet: it is learnt from the store when asked
     if (feed.head === undefined) {
@@ -81,6 +82,7 @@ export class RoomFeeds {
       }
       feed.head = m.id;
       feed.tail.push(m);
+      if (m.kind === 'update') changed(feed.tail, m.message);
     }
     if (feed.tail.length > TAIL_MAX) feed.tail.splice(0, feed.tail.length - TAIL_MAX);
   }
@@ -119,5 +121,15 @@ export class RoomFeeds {
     this.rooms.set(room, feed);
     if (this.rooms.size > MAX_ROOMS) this.rooms.delete(this.rooms.keys().next().value as string);
     return feed;
+  }
+}
+
+/** The tail after a change: the target as it now reads, and its text out of earlier entries once it is deleted. */
+function changed(tail: Entry[], message: Message): void {
+  for (const [i, e] of tail.entries()) {
+    if (e.kind !== 'update' && e.id === message.id) tail[i] = message;
+    else if (message.deleted && e.kind === 'update' && e.target === message.id && !e.message.deleted) {
+      tail[i] = { ...e, message: emptied(e.message) };
+    }
   }
 }

@@ -2,7 +2,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { storeCall, type StoreClient } from '#aws/dynamo';
 import { clientIdKey, roomKey } from '#aws/table';
-import { toMessage } from './items';
+import { isUpdateItem, toMessage, toState } from './items';
+import type { MessageState } from './message-state';
 import type { Message } from './types';
 
 /** The message stored under an id: one strongly consistent read. */
@@ -12,6 +13,19 @@ export async function readMessage(store: StoreClient, tableName: string, room: s
   );
   if (!found.Item) throw new Error(`clientId of ${room} points at message ${id}, which is missing`);
   return toMessage(room, found.Item);
+}
+
+/** A message as a change needs it, or undefined when the room has no message at that id (an update entry is none). */
+export async function readMessageState(
+  store: StoreClient,
+  tableName: string,
+  room: string,
+  id: number,
+): Promise<MessageState | undefined> {
+  const found = await storeCall('read message', () =>
+    store.send(new GetCommand({ TableName: tableName, Key: { pk: roomKey(room), sk: id }, ConsistentRead: true })),
+  );
+  return found.Item && !isUpdateItem(found.Item) ? toState(room, found.Item) : undefined;
 }
 
 /**

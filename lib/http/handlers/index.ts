@@ -2,6 +2,7 @@
 import type { ChatServices } from '#lib/services';
 import type { HttpHandler } from '../handler';
 import type { FunctionName } from '../routes';
+import { changeMessage } from './change-message';
 import { createDeviceLink } from './create-device-link';
 import { getSession } from './get-session';
 import { health } from './health';
@@ -25,5 +26,6 @@ export function createHandlers(services: ChatServices): Handlers {
     'read-messages': readMessages(services),
     'send-message': sendMessage(services),
     'update-presence': updatePresence(services),
+    'change-message': changeMessage(services),
   };
 }

@@ -6,6 +6,9 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { roomKey } from '#aws/table';
 import { loadApp, uniqueRoom, type App } from '#test/support/app';
 import { countRequests, type StoreRequests } from '#test/support/store-requests';
+import type { Entry } from '#chat/message-log';
+
+const textOf = (e: Entry): string => (e.kind === 'update' ? e.message.text : e.text);
 
 const user = { user: 'Ana', uid: 'u_0000000000000001' };
 
@@ -40,7 +43,7 @@ describe('readMessages as the sole writer', () => {
     const poll = await read(room, 0);
     const newest = await app.messageLog.readMessages(room, { kind: 'newest', limit: 100 });
     expect(requests.taken()).toEqual({});
-    expect(poll.messages.map((m) => m.text)).toEqual(['hello']);
+    expect(poll.messages.map(textOf)).toEqual(['hello']);
     expect(newest).toEqual(poll);
   });
 
@@ -66,9 +69,7 @@ describe('readMessages as the sole writer', () => {
     const { message } = await restarted.messageLog.appendMessage({ room, ...user, text: 'd' });
     expect(message.id).toBe(4);
     expect(
-      (await restarted.messageLog.readMessages(room, { kind: 'after', after: 3, limit: 100 })).messages.map(
-        (m) => m.text,
-      ),
+      (await restarted.messageLog.readMessages(room, { kind: 'after', after: 3, limit: 100 })).messages.map(textOf),
     ).toEqual(['d']);
   });
 
