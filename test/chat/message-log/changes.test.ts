@@ -164,6 +164,18 @@ describe.each(MODES)('changing messages, %s', (_, env) => {
     expect(JSON.stringify(await rawItems(room))).not.toMatch(/secret|👍/);
   });
 
+  it('empties every earlier entry of a message changed more often than one transaction holds', async () => {
+    const room = uniqueRoom('chg');
+    const m = await send(room, 'much loved secret');
+    const people = Array.from({ length: 45 }, (_, i) => ({ user: `L${i}`, uid: `u_d${String(i).padStart(15, '0')}` }));
+    for (const p of people) changed(await change(room, m.id, { kind: 'react', emoji: '🎉', on: true }, p));
+    changed(await change(room, m.id, { kind: 'delete' }));
+    const log = await logAfter(room);
+    expect(log.map((e) => e.id)).toEqual(Array.from({ length: 47 }, (_, i) => i + 1));
+    expect(JSON.stringify(await rawItems(room))).not.toMatch(/secret|🎉/);
+    expect(JSON.stringify(log)).not.toMatch(/secret|🎉/);
+  });
+
   it('keeps ids gap-free and every change once when sends and changes race in one room', async () => {
     const room = uniqueRoom('chg');
     const targets = [await send(room, 't1'), await send(room, 't2')];
@@ -187,5 +199,33 @@ describe.each(MODES)('changing messages, %s', (_, env) => {
     }
     const now = log.filter((e): e is Message => e.kind !== 'update' && e.id <= 2);
     expect(now.map((m) => m.reactions?.reduce((n, r) => n + r.count, 0))).toEqual([6, 6]);
+  });
+});
+
+describe('changes racing from separate instances on one store', () => {
+  it('decides a change again when another instance changed the message first, and loses no reaction', async () => {
+    const instances = Array.from({ length: 6 }, () => loadApp({ CHAT_SOLE_WRITER: '0', CHAT_SEND_RATE: '0' }));
+    const room = uniqueRoom('chg');
+    const { message } = await instances[0]!.messageLog.appendMessage({ room, ...ana, text: 'popular' });
+    const people = Array.from({ length: 12 }, (_, i) => ({ user: `X${i}`, uid: `u_e${String(i).padStart(15, '0')}` }));
+    const results = await Promise.all(
+      people.map((p, i) =>
+        instances[i % instances.length]!.messageLog.changeMessage({
+          room,
+          id: message.id,
+          ...p,
+          change: { kind: 'react', emoji: '👍', on: true },
+        }),
+      ),
+    );
+    expect(results.map((r) => r.kind)).toEqual(Array(12).fill('changed'));
+    const page = await instances[0]!.messageLog.readMessages(room, { kind: 'after', after: 0, limit: 100 });
+    expect(page.messages.map((e) => e.id)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+    const revs = page.messages.flatMap((e) => (e.kind === 'update' ? [e.message.rev] : []));
+    expect(revs).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    const now = page.messages[0] as Message;
+    expect(now.rev).toBe(12);
+    expect(now.reactions).toEqual([{ emoji: '👍', count: 12, uids: expect.any(Array) }]);
+    expect(new Set(now.reactions![0]!.uids)).toEqual(new Set(people.map((p) => p.uid)));
   });
 });
