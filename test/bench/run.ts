@@ -2,7 +2,7 @@
  * `npm run bench`: builds the local server, runs the chosen scenarios against it over
  * loopback, prints a table per scenario and writes everything to bench-results/ as JSON.
  *
- *   npm run bench                          the nine scenarios (about 12 minutes)
+ *   npm run bench                          the ten scenarios (about 13 minutes)
  *   npm run bench -- capacity racing       only these
  *   npm run bench -- presence              200 users in one room, 20 typing: typing delivery, store cost
  *   npm run bench -- page-render           10,000 messages into a page open in Chromium: main-thread time
@@ -11,7 +11,7 @@
  *   npm run bench -- capacity --profile    with a CPU profile of the server
  *   npm run bench -- overload --capacity=3400   overload offers twice the rate given
  *   npm run bench -- capacity --shared-store    servers as on a shared store (CHAT_SOLE_WRITER=0)
- *   npm run bench -- all                   the nine scenarios and the soak
+ *   npm run bench -- all                   the ten scenarios and the soak
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
