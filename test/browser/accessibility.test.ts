@@ -99,7 +99,7 @@ async function busyRoom(page: Page): Promise<string> {
     },
   ]);
   await page.evaluate((r) => (location.hash = r), room);
-  await page.locator('#messages .msg.hue-' + hueOf(others[1]!) + ' button.more').waitFor();
+  await page.locator(`#messages .msg.hue-${hueOf(others[1]!)} button.more`).waitFor();
   expect(await page.locator('#messages .day').count()).toBe(2);
   for (const [i, uid] of others.entries()) {
     await app.messageLog.appendMessage({
