@@ -2,15 +2,16 @@
  * `npm run bench`: builds the local server, runs the chosen scenarios against it over
  * loopback, prints a table per scenario and writes everything to bench-results/ as JSON.
  *
- *   npm run bench                          the nine scenarios (about 12 minutes)
+ *   npm run bench                          the ten scenarios (about 13 minutes)
  *   npm run bench -- capacity racing       only these
  *   npm run bench -- presence              200 users in one room, 20 typing: typing delivery, store cost
+ *   npm run bench -- page-render           10,000 messages into a page open in Chromium: main-thread time
  *   npm run bench -- --quick               shorter windows, smaller data (about 4 minutes)
  *   npm run bench -- soak                  the 5-minute soak (not in the default run)
  *   npm run bench -- capacity --profile    with a CPU profile of the server
  *   npm run bench -- overload --capacity=3400   overload offers twice the rate given
  *   npm run bench -- capacity --shared-store    servers as on a shared store (CHAT_SOLE_WRITER=0)
- *   npm run bench -- all                   the nine scenarios and the soak
+ *   npm run bench -- all                   the ten scenarios and the soak
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { contention } from './scenarios/contention';
 import { history } from './scenarios/history';
 import { longPoll, longPollDelivery, longPollHeld } from './scenarios/long-poll';
 import { overload } from './scenarios/overload';
+import { pageRender } from './scenarios/page-render';
 import { presence } from './scenarios/presence';
 import { racing } from './scenarios/racing';
 import { soak } from './scenarios/soak';
@@ -42,6 +44,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'cold-start': coldStart,
   'store-cost': storeCost,
   presence,
+  'page-render': pageRender,
   soak,
 };
 // overload right after capacity: it offers twice the capacity just measured.
@@ -55,6 +58,7 @@ const DEFAULT = [
   'cold-start',
   'store-cost',
   'presence',
+  'page-render',
 ];
 
 function usage(problem: string): never {

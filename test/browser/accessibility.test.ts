@@ -1,7 +1,8 @@
 /**
  * The page against WCAG 2.2 AA, as axe-core checks it in real Chromium: the login, a room with
  * messages from many people and one's own, the invite panel, and the error states (a bad name,
- * a bad room, a message not sent, no connection), in the light and the dark colour scheme and
+ * a bad room, a message not sent, no connection), with the lines between days and a long
+ * message collapsed, in the light and the dark colour scheme and
  * in both languages. Besides the WCAG rules, the landmark rules: everything on the page is in
  * a landmark, and there is one main.
  */
@@ -9,6 +10,7 @@ import type { AxeResults, RunOptions } from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { uniqueRoom, type App } from '#test/support/app';
 import { hueOf } from '#web/message-view';
+import { seedMessages } from './seed';
 import { logIn, say, sessionOf, visit, type Person, type RunningServer, usePage } from './support';
 
 let app: App;
@@ -78,12 +80,27 @@ async function open(scheme: Scheme, locale = 'en-US'): Promise<Page> {
   return page;
 }
 
-/** A room with messages (and links in them) from people of every name colour and from the reader, typed and seeded. */
+/**
+ * A room with messages (and links in them) from people of every name colour and from the
+ * reader, typed and seeded, over two days (so with the lines of both), and a long message
+ * collapsed under "Show more".
+ */
 async function busyRoom(page: Page): Promise<string> {
   const room = uniqueRoom('a11y');
-  await page.evaluate((r) => (location.hash = r), room);
   const me = await sessionOf(page);
   const others = uidsOfEveryHue();
+  await seedMessages(room, [
+    { user: 'Person 0', uid: others[0]!, text: 'From yesterday', ts: new Date(Date.now() - 86_400_000) },
+    {
+      user: 'Person 1',
+      uid: others[1]!,
+      text: Array.from({ length: 20 }, (_, i) => `A long message, line ${i + 1}`).join('\n'),
+      ts: new Date(),
+    },
+  ]);
+  await page.evaluate((r) => (location.hash = r), room);
+  await page.locator(`#messages .msg.hue-${hueOf(others[1]!)} button.more`).waitFor();
+  expect(await page.locator('#messages .day').count()).toBe(2);
   for (const [i, uid] of others.entries()) {
     await app.messageLog.appendMessage({
       room,
@@ -102,7 +119,7 @@ async function busyRoom(page: Page): Promise<string> {
   await page.locator('#messages .msg.mine', { hasText: 'typed just now' }).waitFor();
   await page
     .locator('#messages .msg')
-    .nth(others.length + 1)
+    .nth(others.length + 3)
     .waitFor();
   return room;
 }

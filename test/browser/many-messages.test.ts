@@ -1,14 +1,13 @@
 /**
- * Ten thousand messages arriving at an open page: appended in batches, never re-rendered, with
- * the DOM kept under its bound and the main thread free enough to stay responsive.
+ * Ten thousand messages arriving at an open page: every one arrives, once and in order, the
+ * DOM is kept under its bound (the newest shown, the rest reloadable), and nodes already there
+ * are kept, never re-rendered. How long it takes is the page-render benchmark's figure
+ * (`npm run bench -- page-render`), not a test's: this machine is shared.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { cpus, loadavg } from 'node:os';
 import type { Browser } from 'playwright-core';
-import { roomKey } from '#aws/table';
 import { uniqueRoom, type App } from '#test/support/app';
-import { personIn, type Person, type RunningServer, usePage } from './support';
+import { personIn, type Person, pollRecorder, type RunningServer, usePage } from './support';
+import { type Row, seedMessages } from './seed';
 
 const MESSAGES = 10_000;
 /** MAX_RENDERED in web/src/message-list.ts */
@@ -23,26 +22,13 @@ usePage({ CHAT_SEND_RATE: '0' }, people, (f) => ({ app, browser, server } = f));
 
 const NAMES = ['Ana', 'Bo', '小明', 'Ça va', 'Dmitri', '美玲', 'Eve', 'Fatima'];
 
-/**
- * Stores `count` messages from several people straight in the table, after the ids already
- * there. The log's own appends are correct but do about 300 a second in one room on DynamoDB
- * Local; this test is about the page, so the store is filled the quick way.
- */
-async function seed(room: string, firstId: number, count: number): Promise<void> {
-  const store = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: process.env.DYNAMODB_ENDPOINT,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
-  const ts = new Date().toISOString();
-  const items = Array.from({ length: count }, (_, i) => {
+/** Messages `firstId` … from several people, stamped now; every seventh is two lines long. */
+function rows(firstId: number, count: number): Row[] {
+  const ts = new Date();
+  return Array.from({ length: count }, (_, i) => {
     const n = i % NAMES.length;
     const id = firstId + i;
     return {
-      pk: roomKey(room),
-      sk: id,
       user: NAMES[n]!,
       uid: `u_${String(n).repeat(16)}`,
       text:
@@ -52,28 +38,16 @@ async function seed(room: string, firstId: number, count: number): Promise<void>
       ts,
     };
   });
-  const batches: (typeof items)[] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  const writer = async () => {
-    for (let batch = batches.shift(); batch; batch = batches.shift()) {
-      let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> | undefined = {
-        [process.env.CHAT_TABLE_NAME!]: batch.map((Item) => ({ PutRequest: { Item } })),
-      };
-      while (request && Object.keys(request).length > 0) {
-        const result = await store.send(new BatchWriteCommand({ RequestItems: request }));
-        request = result.UnprocessedItems as typeof request;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, writer));
-  store.destroy();
 }
 
+const idOf = (text: string) => Number(/^message (\d+)/.exec(text)?.[1]);
+
 describe('a room with many messages', () => {
-  it(`renders ${MESSAGES} arriving messages with a bounded DOM and a responsive main thread`, async () => {
+  it(`takes in ${MESSAGES} arriving messages, each once and in order, with a bounded DOM`, async () => {
     const room = uniqueRoom('many');
-    await seed(room, 1, 1);
-    const person = await personIn(browser, `${server.url}/#${room}`, 'Reader');
+    await seedMessages(room, rows(1, 1));
+    const { prepare, recorder } = pollRecorder();
+    const person = await personIn(browser, `${server.url}/#${room}`, 'Reader', {}, prepare);
     people.push(person);
     const { page } = person;
     await page.locator('#messages .msg').first().waitFor();
@@ -88,60 +62,28 @@ describe('a room with many messages', () => {
         return route.continue();
       },
     );
-    const seedStart = Date.now();
-    await seed(room, 2, MESSAGES);
-    console.info(`seeded ${MESSAGES} messages in ${Date.now() - seedStart} ms`);
-
-    await page.evaluate(() => {
-      const w = window as unknown as { longTasks: number[] };
-      w.longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.longTasks.push(e.duration);
-      }).observe({ type: 'longtask' });
-    });
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
-    const metric = async () => {
-      const { metrics } = await cdp.send('Performance.getMetrics');
-      const get = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
-      return {
-        task: get('TaskDuration'),
-        cpu: get('ThreadTime'),
-        script: get('ScriptDuration'),
-        layout: get('LayoutDuration'),
-        style: get('RecalcStyleDuration'),
-      };
-    };
-    const before = await metric();
-    const wallStart = Date.now();
+    await seedMessages(room, rows(2, MESSAGES), 2);
     open();
-    // Checked every 500 ms by a timer: a locator's waitFor checks on every animation frame,
-    // which would add its own rendering work to the figure.
     await page.waitForFunction(
       (id) => document.querySelector(`#messages .msg[data-id="${id}"]`) !== null,
       MESSAGES + 1,
-      {
-        polling: 500,
-        timeout: 60_000,
-      },
-    );
-    const wall = Date.now() - wallStart;
-    const after = await metric();
-    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
-    const ms = (s: number) => Math.round(s * 1000);
-    const mainThread = ms(after.task - before.task);
-    console.info(
-      `${MESSAGES} messages: main-thread time ${mainThread} ms, of which CPU ${ms(after.cpu - before.cpu)} ms ` +
-        `(script ${ms(after.script - before.script)}, ` +
-        `layout ${ms(after.layout - before.layout)}, style ${ms(after.style - before.style)}), ` +
-        `${longTasks.length} long tasks, longest ${Math.round(Math.max(0, ...longTasks))} ms, wall ${wall} ms, ` +
-        `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+      { polling: 500, timeout: 90_000 },
     );
 
-    // Bounded DOM, newest shown, the rest reloadable with "load older".
-    const rendered = await page.locator('#messages .msg').count();
-    expect(rendered).toBeLessThanOrEqual(DOM_BOUND);
-    expect(rendered).toBeGreaterThan(DOM_BOUND / 2);
+    // Every id reached the page, once, in order, over its polls.
+    const arrived = (await recorder(page).all()).flatMap((poll) => poll.texts ?? []).map(idOf);
+    expect(arrived).toEqual(Array.from({ length: MESSAGES }, (_, i) => i + 2));
+
+    // Bounded DOM, the newest shown in order, no id twice; the rest reloadable with "load older".
+    const ids = await page
+      .locator('#messages .msg')
+      .evaluateAll((items) => items.map((e) => Number((e as HTMLElement).dataset.id)));
+    expect(ids.length).toBeLessThanOrEqual(DOM_BOUND);
+    expect(ids.length).toBeGreaterThan(DOM_BOUND / 2);
+    expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => MESSAGES + 2 - ids.length + i));
+    // One day: one line for it, at the top.
+    await expect(page.locator('#messages > li').first().getAttribute('class')).resolves.toBe('day');
+    expect(await page.locator('#messages .day').count()).toBe(1);
     await expect(page.locator('#load-older').isVisible()).resolves.toBe(true);
     const pane = page.locator('#message-pane');
     await expect(pane.evaluate((p) => p.scrollHeight - p.scrollTop - p.clientHeight)).resolves.toBeLessThan(2);
@@ -157,10 +99,6 @@ describe('a room with many messages', () => {
         .locator(`#messages .msg[data-id="${MESSAGES + 1}"]`)
         .evaluate((e) => (e as unknown as { marked?: boolean }).marked),
     ).resolves.toBe(true);
-
-    // Generous bounds: the figures above are what matters; the machine is shared.
-    expect(mainThread).toBeLessThan(20_000);
-    expect(Math.max(0, ...longTasks)).toBeLessThan(2_000);
     expect(person.problems).toEqual([]);
   }, 180_000);
 });

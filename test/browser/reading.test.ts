@@ -2,11 +2,9 @@
  * How a room reads in real Chromium: web links in messages, one name over a run of messages
  * from the same person, and a line for each day.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Browser, Page } from 'playwright-core';
-import { roomKey } from '#aws/table';
 import { uniqueRoom, type App } from '#test/support/app';
+import { middayZone, type Row, seedMessages } from './seed';
 import { eventually, personIn, type Person, type RunningServer, say, sessionOf, usePage } from './support';
 
 let app: App;
@@ -18,50 +16,13 @@ usePage({ CHAT_SEND_RATE: '0' }, people, (f) => ({ app, browser, server } = f));
 
 const MINUTE = 60_000;
 
-/**
- * A fixed-offset time zone where it is now about midday, so that the last hours and the days
- * before fall on the days the test means, whatever time the machine's clock shows.
- */
-function middayZone(): string {
-  const offset = Math.max(-12, Math.min(14, 12 - new Date().getUTCHours()));
-  // Etc/GMT-N is N hours ahead of UTC (the POSIX sign).
-  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-}
-
 async function reader(room: string, name = 'Reader', locale = 'en-US'): Promise<Person> {
-  const person = await personIn(browser, `${server.url}/#${room}`, name, { locale, timezoneId: middayZone() });
+  const person = await personIn(browser, `${server.url}/#${room}`, name, { locale, timezoneId: middayZone().zone });
   people.push(person);
   return person;
 }
 
-interface Row {
-  readonly uid: string;
-  readonly user: string;
-  readonly text: string;
-  readonly ts: Date;
-}
-
-/** Stores messages with ids 1, 2, … and the times given straight in the table (the log would stamp them now). */
-async function seedAt(room: string, rows: readonly Row[]): Promise<void> {
-  const store = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: process.env.DYNAMODB_ENDPOINT,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
-  const items = rows.map((row, i) => ({ pk: roomKey(room), sk: i + 1, ...row, ts: row.ts.toISOString() }));
-  for (let i = 0; i < items.length; i += 25) {
-    let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> | undefined = {
-      [process.env.CHAT_TABLE_NAME!]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
-    };
-    while (request && Object.keys(request).length > 0) {
-      const result = await store.send(new BatchWriteCommand({ RequestItems: request }));
-      request = result.UnprocessedItems as typeof request;
-    }
-  }
-  store.destroy();
-}
+const seedAt = (room: string, rows: readonly Row[]) => seedMessages(room, rows);
 
 /** For each message on the page, in order: its text, and whether it continues the run before it. */
 function runs(page: Page): Promise<[string, boolean][]> {
@@ -187,4 +148,195 @@ describe('runs of messages', () => {
       page.locator('#messages .msg.mine').evaluateAll((items) => items.map((e) => (e as HTMLElement).dataset.uid)),
     ).resolves.toEqual([me.uid, me.uid]);
   }, 90_000);
+});
+
+/** The list as read from top to bottom: a day's line as "— label", a message as its text (with "+" when it continues a run). */
+function outline(page: Page, list = '#messages'): Promise<string[]> {
+  return page
+    .locator(`${list} > li`)
+    .evaluateAll((items) =>
+      items.map((e) =>
+        e.classList.contains('day')
+          ? `— ${e.textContent}`
+          : `${e.classList.contains('cont') ? '+' : ''}${e.querySelector('.text')?.textContent ?? ''}`,
+      ),
+    );
+}
+
+/** How `en` or `zh-CN` says a day that is neither today nor yesterday, in the zone the page runs in. */
+function dateLabel(day: Date, zone: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { weekday: 'long', month: 'long', day: 'numeric', timeZone: zone }).format(
+    day,
+  );
+}
+
+describe('days', () => {
+  const ana = { uid: 'u_a000000000000000', user: 'Ana' };
+  const bo = { uid: 'u_b000000000000000', user: 'Bo' };
+
+  it('puts a line above the first message of each day (Today, Yesterday, then the date), and a run starts again after it', async () => {
+    const { zone, at } = middayZone();
+    // 1–20 three days ago; 21–55 yesterday evening, Bo's last at 23:58; 56 Bo again at 00:01
+    // today (3 minutes later, but on another day); 57–70 this morning.
+    const rows: Row[] = [
+      ...Array.from({ length: 20 }, (_, i) => ({ ...ana, text: `m ${i + 1}`, ts: at(-3, 10, i) })),
+      ...Array.from({ length: 34 }, (_, i) => ({ ...(i % 2 ? bo : ana), text: `m ${i + 21}`, ts: at(-1, 20, i) })),
+      { ...bo, text: 'm 55', ts: at(-1, 23, 58) },
+      { ...bo, text: 'm 56', ts: at(0, 0, 1) },
+      ...Array.from({ length: 14 }, (_, i) => ({ ...bo, text: `m ${i + 57}`, ts: at(0, 8, i) })),
+    ];
+    const room = uniqueRoom('days');
+    await seedAt(room, rows);
+    const { page } = await reader(room);
+    const texts = (from: number, to: number, cont: boolean) =>
+      Array.from({ length: to - from + 1 }, (_, i) => `${cont ? '+' : ''}m ${from + i}`);
+    // Ana and Bo take turns yesterday; this morning, Bo writes a minute apart.
+    const yesterday = ['— Yesterday', ...texts(21, 55, false)];
+    const today = ['— Today', 'm 56', 'm 57', ...texts(58, 70, true)];
+
+    // The newest 50 (21–70): 56 continues nobody's run, though Bo wrote 55 three minutes before.
+    await eventually(
+      () => outline(page),
+      (shown) => expect(shown).toEqual([...yesterday, ...today]),
+    );
+    await expect(page.locator('#messages .msg[data-id="56"] .user').isVisible()).resolves.toBe(true);
+
+    // History above: the date of three days ago, in the reader's locale.
+    await page.locator('#load-older').click();
+    await eventually(
+      () => outline(page),
+      (shown) =>
+        expect(shown).toEqual([
+          `— ${dateLabel(at(-3, 12), zone, 'en')}`,
+          'm 1',
+          ...texts(2, 20, true),
+          ...yesterday,
+          ...today,
+        ]),
+    );
+
+    // A poll brings today's messages under today's line; our own send too, on its way and once stored.
+    await app.messageLog.appendMessage({ room, ...ana, text: 'm 71' });
+    await page.locator('#messages .msg[data-id="71"]').waitFor();
+    await say(page, 'mine');
+    await page.locator('#messages .msg.mine').waitFor();
+    expect((await outline(page)).slice(-4)).toEqual(['+m 69', '+m 70', 'm 71', 'mine']);
+    expect(await page.locator('#messages .day').count()).toBe(3);
+    expect(await page.locator('#pending > li').count()).toBe(0);
+
+    // The lines are list items of the list of messages, and say their day to a screen reader.
+    await expect(
+      page.locator('#messages > .day').evaluateAll((lines) => lines.map((l) => l.tagName + l.getAttribute('role'))),
+    ).resolves.toEqual(['LInull', 'LInull', 'LInull']);
+    await expect(page.locator('#messages > .day time').last().getAttribute('datetime')).resolves.toMatch(
+      /^\d{4}-\d\d-\d\d$/,
+    );
+  }, 90_000);
+
+  it('shows today’s line above our own first message of the day while it is on its way, and no line left behind once it is stored', async () => {
+    const { at } = middayZone();
+    const room = uniqueRoom('first-today');
+    await seedAt(room, [{ ...ana, text: 'last night', ts: at(-1, 22, 0) }]);
+    const { page } = await reader(room, 'Reader', 'zh-CN');
+    await page.locator('#messages .msg').waitFor();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(
+      (url) => url.pathname.endsWith('/messages'),
+      async (route) => {
+        if (route.request().method() === 'POST') await held;
+        return route.continue();
+      },
+    );
+    await say(page, '早上好');
+    await page.locator('#pending .msg.sending').waitFor();
+    expect(await outline(page)).toEqual(['— 昨天', 'last night']);
+    expect(await outline(page, '#pending')).toEqual(['— 今天', '早上好']);
+
+    release();
+    await page.locator('#messages .msg.mine').waitFor();
+    expect(await outline(page)).toEqual(['— 昨天', 'last night', '— 今天', '早上好']);
+    expect(await outline(page, '#pending')).toEqual([]);
+
+    // In English, the same lines.
+    await page.locator('#chat-view .lang-switch').click();
+    expect(await outline(page)).toEqual(['— Yesterday', 'last night', '— Today', '早上好']);
+  }, 60_000);
+
+  it('moves "Today" to "Yesterday" at midnight, on the page’s clock', async () => {
+    const { zone, at } = middayZone();
+    const room = uniqueRoom('midnight');
+    await seedAt(room, [
+      { ...ana, text: 'yesterday', ts: at(-1, 18, 0) },
+      { ...bo, text: 'this morning', ts: at(0, 9, 0) },
+    ]);
+    const person = await personIn(browser, `${server.url}/#${room}`, 'Reader', { timezoneId: zone }, (p) =>
+      p.clock.install(),
+    );
+    people.push(person);
+    const { page } = person;
+    await eventually(
+      () => outline(page),
+      (shown) => expect(shown).toEqual(['— Yesterday', 'yesterday', '— Today', 'this morning']),
+    );
+
+    const now = await page.evaluate(() => Date.now());
+    await page.clock.fastForward(at(1, 0, 1).getTime() - now);
+    await eventually(
+      () => outline(page),
+      (shown) =>
+        expect(shown).toEqual([`— ${dateLabel(at(-1, 12), zone, 'en')}`, 'yesterday', '— Yesterday', 'this morning']),
+    );
+  }, 60_000);
+});
+
+describe('long messages', () => {
+  const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1} of a long message`).join('\n');
+  const paragraph = `${'A paragraph that goes on and on, '.repeat(60)}the end.`;
+
+  it('collapses a long message under "Show more", opens and closes it from the keyboard, and keeps the whole text', async () => {
+    const room = uniqueRoom('long');
+    for (const text of [lines, 'short', paragraph])
+      await app.messageLog.appendMessage({ room, user: 'Ana', uid: 'u_a000000000000000', text });
+    const { page } = await reader(room);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.locator('#messages .msg').nth(2).waitFor();
+
+    const message = (n: number) => page.locator('#messages .msg').nth(n);
+    const clipped = (n: number) =>
+      message(n)
+        .locator('.text')
+        .evaluate((e) => e.scrollHeight > e.clientHeight + 1);
+    await expect(message(1).locator('.more').count()).resolves.toBe(0);
+    for (const n of [0, 2]) {
+      const more = message(n).locator('button.more');
+      await expect(more.textContent()).resolves.toBe('Show more');
+      await expect(more.getAttribute('aria-expanded')).resolves.toBe('false');
+      await expect(more.getAttribute('aria-controls')).resolves.toBe(
+        await message(n).locator('.text').getAttribute('id'),
+      );
+      await expect(clipped(n)).resolves.toBe(true);
+    }
+    // Collapsed, the text is all there: for screen readers, and for selection and copy.
+    await expect(message(0).locator('.text').textContent()).resolves.toBe(lines);
+    await message(0).locator('.text').selectText();
+    await expect(page.evaluate(() => getSelection()?.toString())).resolves.toBe(lines);
+    await page.keyboard.press('Control+C');
+    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(lines);
+
+    // Opened with Enter, closed with Space, from the keyboard.
+    const more = message(2).locator('button.more');
+    await more.focus();
+    await page.keyboard.press('Enter');
+    await expect(more.getAttribute('aria-expanded')).resolves.toBe('true');
+    await expect(more.textContent()).resolves.toBe('Show less');
+    await expect(clipped(2)).resolves.toBe(false);
+    await page.keyboard.press('Space');
+    await expect(more.getAttribute('aria-expanded')).resolves.toBe('false');
+    await expect(clipped(2)).resolves.toBe(true);
+
+    // In Chinese too.
+    await page.locator('#chat-view .lang-switch').click();
+    await expect(more.textContent()).resolves.toBe('展开全文');
+  }, 60_000);
 });

@@ -1,12 +1,15 @@
 /**
  * Screenshots of the login view and of a busy room, in English and Chinese, on a desktop and a
- * phone screen, saved in test-artifacts/ (not committed) for people to look at. Each also checks
+ * phone screen, and of a room over two days (runs, the lines between days, a long message
+ * collapsed) in both languages, light and dark, saved in test-artifacts/ (not committed) for
+ * people to look at. Each also checks
  * that the screen shows what its name says: the language, every message, markup as text, the
  * failed message, no sideways scrolling on a phone, and the dark colours.
  */
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { uniqueRoom, type App } from '#test/support/app';
+import { middayZone, type Row, seedMessages } from './seed';
 import { artifactsDir, logIn, say, sessionOf, visit, type Person, type RunningServer, usePage } from './support';
 
 let app: App;
@@ -125,3 +128,59 @@ it('shows a busy room in the dark colour scheme (phone)', async () => {
   expect(await backgroundLuminance(person.page)).toBeLessThan(0.05);
   await person.page.screenshot({ path: join(artifactsDir(), 'room-en-phone-dark.png') });
 }, 60_000);
+
+/** Yesterday evening and this morning, with runs from one person and a long message collapsed. */
+async function roomOverDays(room: string, lang: 'en' | 'zh'): Promise<void> {
+  const { at } = middayZone();
+  const zh = lang === 'zh';
+  const [ana, ming, sam] = [CONVERSATION[0]!, CONVERSATION[1]!, CONVERSATION[2]!];
+  const said = (who: [string, string, string], text: string, ts: Date): Row => ({
+    user: who[0],
+    uid: who[1],
+    text,
+    ts,
+  });
+  await seedMessages(room, [
+    said(ana, zh ? '今天的发布顺利吗？' : 'How did the release go?', at(-1, 18, 2)),
+    said(ming, zh ? '很顺利，监控一切正常。' : 'Smoothly, the dashboards are all green.', at(-1, 18, 5)),
+    said(ming, zh ? '我明天早上再看一眼。' : 'I will look again in the morning.', at(-1, 18, 6)),
+    said(ming, zh ? '晚安 🌙' : 'Good night 🌙', at(-1, 18, 6)),
+    said(sam, zh ? '早！夜里没有告警。' : 'Morning! No alerts overnight.', at(0, 8, 1)),
+    said(
+      sam,
+      Array.from({ length: 14 }, (_, i) =>
+        zh ? `第 ${i + 1} 项：检查完毕，没有问题` : `Item ${i + 1}: checked, nothing to report`,
+      ).join('\n'),
+      at(0, 8, 2),
+    ),
+    said(ana, zh ? '太好了，谢谢大家！' : 'Great, thanks everyone!', at(0, 8, 30)),
+  ]);
+}
+
+for (const lang of ['en', 'zh'] as const) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`shows a busy room over two days, with runs and the lines between days (${lang}, ${colorScheme})`, async () => {
+      const person = await visit(browser, server.url, {
+        locale: lang === 'zh' ? 'zh-CN' : 'en-US',
+        colorScheme,
+        timezoneId: middayZone().zone,
+        ...SCREENS.desktop,
+      });
+      people.push(person);
+      const { page } = person;
+      const room = uniqueRoom('days');
+      await roomOverDays(room, lang);
+      await page.evaluate((r) => (location.hash = r), room);
+      await logIn(page, lang === 'zh' ? '小红' : 'Robin');
+      await page.locator('#messages .msg').nth(6).waitFor();
+
+      await expect(page.locator('#messages .day').allTextContents()).resolves.toEqual(
+        lang === 'zh' ? ['昨天', '今天'] : ['Yesterday', 'Today'],
+      );
+      expect(await page.locator('#messages .msg.cont').count()).toBe(3);
+      expect(await page.locator('#messages button.more').count()).toBe(1);
+      expect((await backgroundLuminance(page)) < 0.05).toBe(colorScheme === 'dark');
+      await page.screenshot({ path: join(artifactsDir(), `room-days-${lang}-${colorScheme}.png`) });
+    }, 60_000);
+  }
+}

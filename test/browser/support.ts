@@ -6,9 +6,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { loadApp, startLocalServer, type App } from '#test/support/app';
 import { runBuilder } from '#test/support/build';
+import { launchChromium } from '#test/support/chromium';
 
 const root = join(__dirname, '..', '..');
 
@@ -24,24 +25,6 @@ export async function buildPage(): Promise<string> {
   builds.push(outdir);
   await runBuilder('buildWeb', outdir);
   return outdir;
-}
-
-/** Debian's Chromium (what .ci/run installs), or the one CHROMIUM_PATH names. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
 }
 
 export interface RunningServer {
@@ -282,7 +265,7 @@ export function usePage(env: Record<string, string>, people: Person[], ready: (f
   let fixture: Partial<PageFixture> = {};
   beforeAll(async () => {
     const app = loadApp(env);
-    const [webRoot, browser] = await Promise.all([buildPage(), launchBrowser()]);
+    const [webRoot, browser] = await Promise.all([buildPage(), launchChromium()]);
     fixture = { app, browser, webRoot, server: await serve(app, webRoot) };
     ready(fixture as PageFixture);
   }, 60_000);

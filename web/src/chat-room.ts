@@ -3,6 +3,7 @@
  * A new ChatRoom is made for each room visited; stop() ends every timer and request.
  */
 import { ErrorAnswer, readMessages, sendMessage } from './api';
+import { msUntilNextDay } from './day-separators';
 import { byId } from './dom';
 import { t, type StringKey } from './i18n';
 import { MAX_RENDERED, MessageList } from './message-list';
@@ -14,8 +15,13 @@ import { isMessage, type Message, type MessagePage, type RoomState } from './typ
 export const FIRST_PAGE = 50;
 const OLDER_PAGE = 100;
 const CATCH_UP_PAGE = 200;
-/** While catching up (hasMore), pages are rendered together once this many have come. */
-const CATCH_UP_RENDER = 1000;
+/**
+ * While catching up (hasMore), pages are rendered together when the catch-up ends, or once
+ * this many have come. Every render lays out the list, and a reader at the bottom would only
+ * see the last one: rendering a 10,000-message catch-up once makes MAX_RENDERED nodes, where
+ * a render per 1,000 made 10,000 (and laid the list out ten times).
+ */
+const CATCH_UP_RENDER = 10 * MAX_RENDERED;
 /**
  * Why a send failed when the connection, not the message, was at fault (no answer, or the
  * server busy): such a message goes again by itself once the connection is back.
@@ -63,6 +69,8 @@ export class ChatRoom {
   private outbox: Promise<void> = Promise.resolve();
   /** A poll failed, or the browser went offline, since the last poll that got through. */
   private disconnected = false;
+  /** Fires at the next midnight, when "Today" becomes "Yesterday". */
+  private dayTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly room: string,
@@ -96,11 +104,21 @@ export class ChatRoom {
 
   start(): void {
     this.scheduler.start();
+    this.nextDay();
+  }
+
+  private nextDay(): void {
+    // A little after midnight, so that the clock is surely in the new day.
+    this.dayTimer = setTimeout(() => {
+      this.list.relabelDays();
+      this.nextDay();
+    }, msUntilNextDay(new Date()) + 1000);
   }
 
   /** Ends polling: the poll in flight, held or not, is aborted with every other request. */
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.dayTimer);
     this.resizes.disconnect();
     this.scheduler.stop();
     this.abort.abort();
@@ -122,7 +140,11 @@ export class ChatRoom {
   }
 
   visibilityChanged(): void {
-    if (document.visibilityState === 'visible') this.setUnread(0);
+    if (document.visibilityState === 'visible') {
+      this.setUnread(0);
+      // A tab asleep past midnight may have slept through its timer.
+      this.list.relabelDays();
+    }
     this.scheduler.visibilityChanged();
   }
 
@@ -186,17 +208,19 @@ export class ChatRoom {
       return;
     }
     const atBottom = first || this.stuck || this.list.isAtBottom();
-    const { fresh, confirmed } = atBottom ? this.list.append(messages, MAX_RENDERED) : this.list.append(messages);
+    let added: ReturnType<MessageList['append']> = { fresh: [], confirmed: [] };
     if (atBottom) {
+      added = this.list.append(messages, MAX_RENDERED);
       this.updateHistory();
       this.list.scrollToBottom();
     } else {
       // A reader back in history keeps their place; the DOM is still bounded.
       this.list.keepingPosition(() => {
-        this.list.trim(2 * MAX_RENDERED);
+        added = this.list.append(messages, 2 * MAX_RENDERED);
         this.updateHistory();
       });
     }
+    const { fresh, confirmed } = added;
     if (confirmed.length > 0) this.events.sendProblem(undefined);
     if (first || fresh.length === 0) return;
     if (!atBottom) {

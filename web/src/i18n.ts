@@ -73,6 +73,10 @@ const en = {
   typingTwo: '{a} and {b} are typing…',
   typingMany: '{n} people are typing…',
   shareTyping: 'Let others see when I am typing',
+  today: 'Today',
+  yesterday: 'Yesterday',
+  showMore: 'Show more',
+  showLess: 'Show less',
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -146,6 +150,10 @@ const zh: Record<StringKey, string> = {
   typingTwo: '{a} 和 {b} 正在输入…',
   typingMany: '{n} 人正在输入…',
   shareTyping: '让别人看到我正在输入',
+  today: '今天',
+  yesterday: '昨天',
+  showMore: '展开全文',
+  showLess: '收起',
 };
 
 export type Lang = 'en' | 'zh';

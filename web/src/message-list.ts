@@ -1,16 +1,22 @@
 /**
- * The list of messages in a room, in id order, plus our own messages still on their way.
- * New messages are appended in one fragment per batch (linear, never a re-render); the DOM
- * is kept under a bound by dropping the oldest nodes, which "load older" brings back.
+ * The list of messages in a room, in id order, plus our own messages still on their way, with
+ * a line above the first message of each day. New messages are appended in one fragment per
+ * batch (linear, never a re-render); runs and days within a batch are worked out from the
+ * messages, and only where the batch meets the list from the DOM. The DOM is kept under a
+ * bound by dropping the oldest nodes, which "load older" brings back.
  */
+import { dayOf, type Day } from './day-separators';
 import { byId } from './dom';
 import { continues, type Said } from './grouping';
 import type { StringKey } from './i18n';
 import { t } from './i18n';
 import {
+  dayItem,
+  explainTime,
   fillMessage,
   messageItem,
   pendingItem,
+  relabelDays,
   relabelMessages,
   setPendingState,
   type PendingActions,
@@ -46,6 +52,9 @@ export class MessageList {
   ) {
     this.list.replaceChildren();
     this.pendingList.replaceChildren();
+    this.pane.onpointerover = (event) => {
+      if (event.target instanceof HTMLTimeElement && event.target.closest('.meta')) explainTime(event.target);
+    };
   }
 
   get size(): number {
@@ -80,30 +89,45 @@ export class MessageList {
       this.trim(bound - news.length);
     }
     const batch = document.createDocumentFragment();
-    const added: HTMLLIElement[] = [];
+    let previous = skip >= 0 ? undefined : this.lastSaid();
     news.forEach((m, i) => {
       const own = m.clientId !== undefined && m.uid === this.me.uid ? this.pending.get(m.clientId) : undefined;
+      const kept = i >= skip;
+      let item: HTMLLIElement | undefined;
       if (own) {
         this.pending.delete(m.clientId!);
         // Also a send that failed on the way back: the server has it, so it is sent.
         if (own.state !== 'sent') confirmed.push(own.text);
-        if (i < skip) own.item.remove();
-        else added.push(fillMessage(own.item, m, this.me.uid));
+        if (kept) item = fillMessage(own.item, m, this.me.uid);
+        else own.item.remove();
       } else {
-        if (i >= skip) added.push(messageItem(m, this.me.uid));
+        if (kept) item = messageItem(m, this.me.uid);
         if (m.uid !== this.me.uid) fresh.push(m);
       }
       this.newestId = m.id;
-      if (i >= skip) {
+      if (item) {
+        previous = this.place(batch, item, m, previous);
         if (this.oldestId === 0) this.oldestId = m.id;
         this.rendered++;
       }
     });
-    batch.append(...added);
     this.list.append(batch);
-    for (const item of added) this.mend(item);
     this.mendPending();
     return { fresh, confirmed };
+  }
+
+  /** Adds `item` to `batch` after the message `previous`: under a new day's line, or in the run before it. */
+  private place(batch: DocumentFragment, item: HTMLLIElement, m: Message, previous: Dated | undefined): Dated {
+    const next = { uid: m.uid, ts: m.ts, day: dayOf(m.ts) };
+    if (next.day !== previous?.day) batch.append(dayItem(next.day));
+    item.classList.toggle('cont', continues(previous, next));
+    batch.append(item);
+    return next;
+  }
+
+  private lastSaid(): Dated | undefined {
+    const last = this.list.lastElementChild;
+    return last instanceof HTMLElement && last.classList.contains('msg') ? dated(last) : undefined;
   }
 
   /**
@@ -123,11 +147,10 @@ export class MessageList {
     const older = messages.filter((m) => this.oldestId === 0 || m.id < this.oldestId);
     if (older.length === 0) return;
     const held = this.firstMessage();
-    const added = older.map((m) => messageItem(m, this.me.uid));
     const batch = document.createDocumentFragment();
-    batch.append(...added);
+    let previous: Dated | undefined;
+    for (const m of older) previous = this.place(batch, messageItem(m, this.me.uid), m, previous);
     this.list.prepend(batch);
-    for (const item of added) this.mend(item);
     if (held) this.mend(held);
     this.oldestId = older[0]!.id;
     if (this.newestId === 0) this.newestId = older[older.length - 1]!.id;
@@ -136,9 +159,9 @@ export class MessageList {
 
   /** Drops the oldest nodes beyond `max` (see keepingPosition). */
   trim(max = MAX_RENDERED): void {
-    while (this.rendered > max && this.list.firstElementChild) {
-      this.list.firstElementChild.remove();
-      this.rendered--;
+    for (let first = this.list.firstElementChild; this.rendered > max && first; first = this.list.firstElementChild) {
+      if (first.classList.contains('msg')) this.rendered--;
+      first.remove();
     }
     const first = this.firstMessage();
     this.oldestId = first ? Number(first.dataset.id) : 0;
@@ -151,23 +174,49 @@ export class MessageList {
     return item instanceof HTMLElement ? item : undefined;
   }
 
-  /** The message shown just before `item`: in the list, or, for the first of ours on its way, the list's last. */
+  /**
+   * The message shown just before `item`, on the same side of a day's line or not: in the list,
+   * or, for the first of ours on its way, the list's last.
+   */
   private previousMessage(item: Element): HTMLElement | undefined {
     let before = item.previousElementSibling;
+    if (before?.classList.contains('day')) before = before.previousElementSibling;
     if (!before && item.parentElement === this.pendingList) before = this.list.lastElementChild;
-    while (before && !before.classList.contains('msg')) before = before.previousElementSibling;
-    return before instanceof HTMLElement ? before : undefined;
+    return before instanceof HTMLElement && before.classList.contains('msg') ? before : undefined;
   }
 
-  /** Shows `item` as the start of a run, with its name, or as part of the run before it. */
+  /**
+   * Where the list has changed next to `item`: puts the day's line above it when it starts a
+   * day (and only then), and shows it as the start of a run, with its name, or as part of the
+   * run before it.
+   */
   private mend(item: HTMLElement): void {
     const previous = this.previousMessage(item);
-    item.classList.toggle('cont', continues(previous && said(previous), said(item)));
+    const own = dated(item);
+    const line = item.previousElementSibling?.classList.contains('day') ? item.previousElementSibling : undefined;
+    const startsDay = !previous || dated(previous).day !== own.day;
+    if (startsDay && !line) item.before(dayItem(own.day));
+    else if (!startsDay && line) line.remove();
+    item.classList.toggle('cont', continues(previous && dated(previous), own));
   }
 
-  /** Ours on their way follow the list (and each other), which has just changed, or they have. */
+  /**
+   * Ours on their way follow the list (and each other), which has just changed, or they have;
+   * a day's line left behind by one that moved into the list goes.
+   */
   private mendPending(): void {
-    for (const item of this.pendingList.children) if (item instanceof HTMLElement) this.mend(item);
+    for (const line of [...this.pendingList.querySelectorAll(':scope > .day')]) {
+      if (!line.nextElementSibling?.classList.contains('msg')) line.remove();
+    }
+    for (const item of [...this.pendingList.children]) {
+      if (item instanceof HTMLElement && item.classList.contains('msg')) this.mend(item);
+    }
+  }
+
+  /** "Today" becomes "Yesterday" at midnight. */
+  relabelDays(): void {
+    relabelDays(this.list);
+    relabelDays(this.pendingList);
   }
 
   /** Shows our message at once as "sending"; an earlier failed copy with this clientId is reused. */
@@ -243,6 +292,12 @@ export class MessageList {
   }
 }
 
-function said(item: HTMLElement): Said {
-  return { uid: item.dataset.uid ?? '', ts: item.dataset.ts ?? '' };
+/** A message as its runs and days see it. */
+interface Dated extends Said {
+  readonly day: Day;
+}
+
+function dated(item: HTMLElement): Dated {
+  const ts = item.dataset.ts ?? '';
+  return { uid: item.dataset.uid ?? '', ts, day: dayOf(ts) };
 }

@@ -1,7 +1,12 @@
-/** One message as DOM: name (coloured by uid), a short uid tag, local time, and the text as typed. */
+/**
+ * One message as DOM: name (coloured by uid), a short uid tag, local time, and the text as typed
+ * (a long one collapsed); and the line that starts a day.
+ */
+import { dayLabel, type Day } from './day-separators';
 import { el } from './dom';
 import { locale, t } from './i18n';
 import { splitLinks } from './linkify';
+import { isLong } from './long-message';
 import type { Message } from './types';
 
 /** Distinct colours for names; index.html's stylesheet defines .hue-0 … .hue-11. */
@@ -16,9 +21,10 @@ export function hueOf(uid: string): number {
 /** The uid's last four characters: enough to tell two people of the same name apart. */
 export const tagOf = (uid: string): string => uid.slice(-4);
 
-let formatters:
-  | { locale: string; time: Intl.DateTimeFormat; dayTime: Intl.DateTimeFormat; full: Intl.DateTimeFormat }
-  | undefined;
+let formatters: { locale: string; time: Intl.DateTimeFormat; full: Intl.DateTimeFormat } | undefined;
+/** Time labels by minute: formatting is the costliest step of making a message, and a busy minute has many. */
+const labels = new Map<string, string>();
+const LABELS_KEPT = 2000;
 
 function fmt() {
   const current = locale();
@@ -26,25 +32,60 @@ function fmt() {
     formatters = {
       locale: current,
       time: new Intl.DateTimeFormat(current, { hour: 'numeric', minute: '2-digit' }),
-      dayTime: new Intl.DateTimeFormat(current, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }),
       full: new Intl.DateTimeFormat(current, { dateStyle: 'full', timeStyle: 'medium' }),
     };
+    labels.clear();
   }
   return formatters;
 }
 
-/** Today's messages show the time; older ones the day too. */
+/** The time of day (the line above the day's first message says which day). */
 export function formatTime(time: HTMLTimeElement): void {
-  const date = new Date(time.dateTime);
-  if (Number.isNaN(date.getTime())) return;
   const f = fmt();
-  const today = new Date();
-  const sameDay =
-    date.getFullYear() === today.getFullYear() &&
-    date.getMonth() === today.getMonth() &&
-    date.getDate() === today.getDate();
-  time.textContent = (sameDay ? f.time : f.dayTime).format(date);
-  time.title = f.full.format(date);
+  // Every time zone in use is a whole number of minutes from UTC, so a UTC minute is a local one.
+  const minute = time.dateTime.slice(0, 16);
+  let label = labels.get(minute);
+  if (label === undefined) {
+    const date = new Date(time.dateTime);
+    if (Number.isNaN(date.getTime())) return;
+    if (labels.size >= LABELS_KEPT) labels.clear();
+    label = f.time.format(date);
+    labels.set(minute, label);
+  }
+  time.textContent = label;
+  time.removeAttribute('title');
+}
+
+/** The full date and time as the pointer's tooltip, made when the pointer first comes (not for every message). */
+export function explainTime(time: HTMLTimeElement): void {
+  if (time.title) return;
+  const date = new Date(time.dateTime);
+  if (!Number.isNaN(date.getTime())) time.title = fmt().full.format(date);
+}
+
+/** The line above the first message of a day. */
+export function dayItem(day: Day): HTMLLIElement {
+  const item = el('li', 'day');
+  item.dataset.day = day;
+  const label = el('time');
+  label.dateTime = day;
+  item.append(label);
+  labelDay(item, new Date());
+  return item;
+}
+
+function labelDay(item: HTMLElement, now: Date): void {
+  const label = item.firstElementChild;
+  if (label)
+    label.textContent = dayLabel(item.dataset.day ?? '', now, locale(), {
+      today: t('today'),
+      yesterday: t('yesterday'),
+    });
+}
+
+/** "Today" and "Yesterday" move on at midnight; the dates follow the language. */
+export function relabelDays(root: ParentNode, now = new Date()): void {
+  for (const item of root.querySelectorAll<HTMLElement>('.day')) labelDay(item, now);
 }
 
 function meta(user: string, uid: string, mine: boolean): HTMLDivElement {
@@ -74,6 +115,29 @@ function messageText(text: string): HTMLDivElement {
   return box;
 }
 
+let collapsible = 0;
+
+/**
+ * The text, and for a long one a "Show more" button that opens it. Collapsed, the whole text
+ * is still there, only cut short on the screen: screen readers, selection and copy get all of it.
+ */
+function messageBody(text: string): Node[] {
+  const box = messageText(text);
+  if (!isLong(text)) return [box];
+  box.id = `text-${++collapsible}`;
+  box.classList.add('collapsed');
+  const more = el('button', 'link more', t('showMore'));
+  more.type = 'button';
+  more.setAttribute('aria-expanded', 'false');
+  more.setAttribute('aria-controls', box.id);
+  more.addEventListener('click', () => {
+    const open = box.classList.toggle('collapsed') === false;
+    more.setAttribute('aria-expanded', String(open));
+    more.textContent = t(open ? 'showLess' : 'showMore');
+  });
+  return [box, more];
+}
+
 /** Fills `item` (new or a pending one being confirmed) with the server's copy of a message. */
 export function fillMessage(item: HTMLLIElement, m: Message, myUid: string): HTMLLIElement {
   const mine = m.uid === myUid;
@@ -86,7 +150,7 @@ export function fillMessage(item: HTMLLIElement, m: Message, myUid: string): HTM
   time.dateTime = m.ts;
   formatTime(time);
   head.append(time);
-  item.replaceChildren(head, messageText(m.text));
+  item.replaceChildren(head, ...messageBody(m.text));
   return item;
 }
 
@@ -96,7 +160,10 @@ export function messageItem(m: Message, myUid: string): HTMLLIElement {
 
 /** Labels that depend on the language, after a switch. */
 export function relabelMessages(root: ParentNode): void {
-  for (const time of root.querySelectorAll('time')) formatTime(time);
+  for (const time of root.querySelectorAll<HTMLTimeElement>('.meta time')) formatTime(time);
+  relabelDays(root);
+  for (const more of root.querySelectorAll('.more'))
+    more.textContent = t(more.getAttribute('aria-expanded') === 'true' ? 'showLess' : 'showMore');
   for (const tag of root.querySelectorAll<HTMLElement>('.tag[data-uid]')) {
     const uid = tag.dataset.uid ?? '';
     tag.title = t('userTag', { tag: uid });
@@ -117,7 +184,7 @@ export function pendingItem(clientId: string, text: string, myName: string, myUi
   item.dataset.clientId = clientId;
   item.dataset.uid = myUid;
   item.dataset.ts = new Date().toISOString();
-  item.append(meta(myName, myUid, true), messageText(text));
+  item.append(meta(myName, myUid, true), ...messageBody(text));
   return item;
 }
 
