@@ -13,6 +13,7 @@ import {
   pendingItem,
   relabelMessages,
   setPendingState,
+  type MentionNames,
   type PendingActions,
 } from './message-view';
 import type { Message } from './types';
@@ -31,7 +32,8 @@ interface Pending {
 
 export class MessageList {
   readonly pane = byId('message-pane');
-  private readonly list = byId<HTMLOListElement>('messages');
+  /** The confirmed messages (and what sits between them: the "new messages" line). */
+  readonly list = byId<HTMLOListElement>('messages');
   private readonly pendingList = byId<HTMLOListElement>('pending');
   private readonly pending = new Map<string, Pending>();
   private rendered = 0;
@@ -39,6 +41,7 @@ export class MessageList {
   oldestId = 0;
   /** The highest id in the DOM (0: none). */
   newestId = 0;
+  private names: MentionNames;
 
   constructor(
     private readonly me: { readonly name: string; readonly uid: string },
@@ -46,6 +49,12 @@ export class MessageList {
   ) {
     this.list.replaceChildren();
     this.pendingList.replaceChildren();
+    this.names = { me: me.name, present: [] };
+  }
+
+  /** The names of the people present, whose mentions show in the messages rendered from now on. */
+  setPresent(names: readonly string[]): void {
+    this.names = { me: this.me.name, present: names };
   }
 
   get size(): number {
@@ -88,9 +97,9 @@ export class MessageList {
         // Also a send that failed on the way back: the server has it, so it is sent.
         if (own.state !== 'sent') confirmed.push(own.text);
         if (i < skip) own.item.remove();
-        else added.push(fillMessage(own.item, m, this.me.uid));
+        else added.push(fillMessage(own.item, m, this.me.uid, this.names));
       } else {
-        if (i >= skip) added.push(messageItem(m, this.me.uid));
+        if (i >= skip) added.push(messageItem(m, this.me.uid, this.names));
         if (m.uid !== this.me.uid) fresh.push(m);
       }
       this.newestId = m.id;
@@ -123,7 +132,7 @@ export class MessageList {
     const older = messages.filter((m) => this.oldestId === 0 || m.id < this.oldestId);
     if (older.length === 0) return;
     const held = this.firstMessage();
-    const added = older.map((m) => messageItem(m, this.me.uid));
+    const added = older.map((m) => messageItem(m, this.me.uid, this.names));
     const batch = document.createDocumentFragment();
     batch.append(...added);
     this.list.prepend(batch);
@@ -174,7 +183,7 @@ export class MessageList {
   showSending(clientId: string, text: string): void {
     let p = this.pending.get(clientId);
     if (!p) {
-      p = { item: pendingItem(clientId, text, this.me.name, this.me.uid), text, state: 'sending' };
+      p = { item: pendingItem(clientId, text, this.me.name, this.me.uid, this.names), text, state: 'sending' };
       this.pending.set(clientId, p);
       this.pendingList.append(p.item);
     }
