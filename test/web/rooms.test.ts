@@ -212,7 +212,7 @@ function manualEnv() {
 }
 
 describe('BackgroundChecks', () => {
-  it('checks ten rooms ten times per 30 s, one at a time, evenly, and never the open one', async () => {
+  it('checks ten rooms ten times per 30 s, one at a time, evenly, and none once stopped', async () => {
     const { env, advance } = manualEnv();
     const rooms = Array.from({ length: 10 }, (_, i) => `room${i}`);
     const checks: { room: string; at: number }[] = [];

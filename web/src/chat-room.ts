@@ -56,6 +56,9 @@ export class ChatRoom {
   private loadingOlder = false;
   private stopped = false;
   private unseen = 0;
+  /** The highest id seen with the tab visible. */
+  private seenId: number;
+  private readonly firstVisit: boolean;
   /** The reader was at the bottom when they last scrolled. */
   private stuck = true;
   private readonly resizes: ResizeObserver;
@@ -70,9 +73,11 @@ export class ChatRoom {
     readonly room: string,
     private readonly me: { readonly name: string; readonly uid: string },
     private readonly events: RoomEvents,
-    /** The last message the reader had seen here, last time (0: none): the "new messages" line goes after it. */
-    private seenId = 0,
+    /** The last message the reader had seen here, last time (undefined: a first visit): the "new messages" line goes after it. */
+    seenId?: number,
   ) {
+    this.firstVisit = seenId === undefined;
+    this.seenId = seenId ?? 0;
     this.list = new MessageList(me, { retry: (id) => void this.retry(id), discard: (id) => this.list.discard(id) });
     this.scheduler = new PollScheduler(
       (wait) => this.poll(wait),
@@ -227,7 +232,7 @@ export class ChatRoom {
 
   /** Back in the room: the "new messages" line, and, if it is above the view, the view starts there. */
   private showWhereReadingStopped(): void {
-    if (this.seenId === 0) return;
+    if (this.firstVisit) return;
     const line = placeUnreadLine(this.list.list, this.seenId, this.me.uid);
     if (!line) return;
     const pane = this.list.pane.getBoundingClientRect();

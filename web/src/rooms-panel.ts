@@ -116,9 +116,13 @@ export class RoomsPanel {
     this.rooms.clear();
   }
 
-  /** A room opens: it joins the list, its counts are read; returns the last id the reader had seen there. */
-  opened(room: string): number {
-    const seenId = this.rooms.join(room).seenId;
+  /**
+   * A room opens: it joins the list, its counts are cleared; returns the last id the reader had
+   * seen there (undefined: a first visit, with no "new messages" line).
+   */
+  opened(room: string): number | undefined {
+    const joined = this.rooms.join(room);
+    const seenId = joined.knownId === null && joined.seenId === 0 ? undefined : joined.seenId;
     this.open = room;
     if (document.visibilityState === 'visible') this.rooms.update(room, { unread: 0, mentions: 0 });
     this.render();
