@@ -105,6 +105,12 @@ async function openRoom(page: Page, room: string): Promise<void> {
     .waitFor({ state: 'attached', ...SHOWS });
 }
 
+/** Opens an empty room and waits until it has been read, so the page knows where it stands there. */
+async function openEmptyRoom(page: Page, room: string): Promise<void> {
+  await openRoom(page, room);
+  await page.locator('#empty-room').waitFor(SHOWS);
+}
+
 /** Robin, who has joined `rooms` (in that order) and is back in the first. */
 async function robinIn(rooms: string[], options: BrowserContextOptions = {}, ...prepare: Prepare[]): Promise<Person> {
   const robin = await personIn(browser, `${server.url}/#${rooms[0]}`, 'Robin', options, async (page) => {
@@ -112,7 +118,8 @@ async function robinIn(rooms: string[], options: BrowserContextOptions = {}, ...
   });
   people.push(robin);
   await item(robin.page, rooms[0]!).waitFor({ state: 'attached', ...SHOWS });
-  for (const room of [...rooms.slice(1), rooms[0]!]) await openRoom(robin.page, room);
+  await robin.page.locator('#empty-room').waitFor(SHOWS);
+  for (const room of [...rooms.slice(1), rooms[0]!]) await openEmptyRoom(robin.page, room);
   return robin;
 }
 
