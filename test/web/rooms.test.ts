@@ -3,7 +3,7 @@ import { CHECK_MS, BackgroundChecks, nextCheck, type CheckEnv } from '#web/backg
 import { setLang } from '#web/i18n';
 import { notable, notificationText } from '#web/notifications';
 import { MAX_ROOMS, ROOMS_KEY, RoomList, parseRooms } from '#web/rooms';
-import { badgedTitle, isMessage, tally, type LogEntry } from '#web/unread';
+import { badgedTitle, countsAsMessage, tally, type LogEntry } from '#web/unread';
 
 class MemoryStorage {
   readonly items = new Map<string, string>();
@@ -123,7 +123,7 @@ describe('tally', () => {
     );
     expect(counted.messages.map((e) => e.id)).toEqual([1, 4]);
     expect(counted.mentioning.map((e) => e.id)).toEqual([1]);
-    expect(isMessage({ kind: 'reaction' })).toBe(false);
+    expect(countsAsMessage({ kind: 'reaction' })).toBe(false);
   });
 });
 

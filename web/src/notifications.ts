@@ -29,7 +29,7 @@ export function notificationText(room: string, entries: readonly LogEntry[], men
   if (one)
     return {
       title: t(mentioning > 0 ? 'notifyMention' : 'notifyMessage', { name: one.user, room }),
-      body: excerpt(one.text),
+      body: excerpt(one.text ?? ''),
     };
   return {
     title: t('notifyManyTitle', { room }),

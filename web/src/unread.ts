@@ -1,7 +1,8 @@
 /**
  * What counts as unread: messages from someone else, never the reader's own. Only entries whose
- * `kind` is "message" (or absent, as before API v2 changes) count; an update entry
- * (`kind: "update"`: an edit, a delete, a reaction) changes a message already counted.
+ * `kind` is "message" (or absent, as from a v1 server) count; an update entry (`kind: "update"`:
+ * an edit, a delete, a reaction) changes a message already counted, and a kind this page does
+ * not know is not counted either.
  */
 import { mentions } from './mentions';
 
@@ -10,7 +11,8 @@ export interface LogEntry {
   readonly id: number;
   readonly uid: string;
   readonly user: string;
-  readonly text: string;
+  /** A message's text (an update entry has none of its own). */
+  readonly text?: string;
   readonly kind?: string;
 }
 
@@ -19,7 +21,7 @@ export interface Reader {
   readonly name: string;
 }
 
-export const isMessage = (entry: { readonly kind?: unknown }): boolean =>
+export const countsAsMessage = (entry: { readonly kind?: unknown }): boolean =>
   entry.kind === undefined || entry.kind === 'message';
 
 export interface Tally<T extends LogEntry = LogEntry> {
@@ -31,8 +33,8 @@ export interface Tally<T extends LogEntry = LogEntry> {
 
 /** The entries that count as unread for `reader`, and those that mention them. */
 export function tally<T extends LogEntry>(entries: readonly T[], reader: Reader): Tally<T> {
-  const messages = entries.filter((e) => isMessage(e) && e.uid !== reader.uid);
-  return { messages, mentioning: messages.filter((e) => mentions(e.text, reader.name)) };
+  const messages = entries.filter((e) => countsAsMessage(e) && e.uid !== reader.uid);
+  return { messages, mentioning: messages.filter((e) => mentions(e.text ?? '', reader.name)) };
 }
 
 /** The page's title with the unread count in front, as chat apps do: "(3) #lobby · Chat". */
