@@ -108,7 +108,13 @@ for (const lang of ['en', 'zh'] as const) {
       if (screen === 'desktop') {
         // The invite panel open, and a message arriving while the reader is scrolled up.
         await page.locator('#invite-toggle').click();
-        await page.locator('#message-pane').evaluate((pane) => (pane.scrollTop = 0));
+        await page.locator('#invite-panel').waitFor();
+        // The scroll is handled before the message can come (the browser would fire it at its
+        // next frame, which on a loaded machine can come after the message).
+        await page.locator('#message-pane').evaluate((pane) => {
+          pane.scrollTop = 0;
+          pane.dispatchEvent(new Event('scroll'));
+        });
         await app.messageLog.appendMessage({ room, user: '小明', uid: 'u_b000000000000002', text: '👍' });
         await page.locator('#new-messages').waitFor();
         expect(await page.locator('#messages .msg').count()).toBe(CONVERSATION.length + 3);
