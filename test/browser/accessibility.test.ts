@@ -2,12 +2,13 @@
  * The page against WCAG 2.2 AA, as axe-core checks it in real Chromium: the login, a room with
  * messages from many people and one's own, the invite panel, and the error states (a bad name,
  * a bad room, a message not sent, no connection), with the lines between days and a long
- * message collapsed, in the light and the dark colour scheme and
- * in both languages. Besides the WCAG rules, the landmark rules: everything on the page is in
+ * message collapsed, the rooms sidebar with unread counts, a mention and the "new messages"
+ * line, and the rooms drawer on a phone, in the light and the dark colour scheme and in both
+ * languages. Besides the WCAG rules, the landmark rules: everything on the page is in
  * a landmark, and there is one main.
  */
 import type { AxeResults, RunOptions } from 'axe-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { uniqueRoom, type App } from '#test/support/app';
 import { hueOf } from '#web/message-view';
 import { seedMessages } from './seed';
@@ -67,8 +68,15 @@ function uidsOfEveryHue(): string[] {
 
 type Scheme = 'light' | 'dark';
 
-async function open(scheme: Scheme, locale = 'en-US'): Promise<Page> {
-  const person = await visit(browser, server.url, { locale });
+/** Background rooms are checked every CHECK_MS here, not every 30 s (the page reads this hook). */
+const CHECK_MS = 300;
+
+async function open(scheme: Scheme, locale = 'en-US', options: BrowserContextOptions = {}): Promise<Page> {
+  const person = await visit(browser, server.url, { locale, ...options }, async (page) => {
+    await page.addInitScript((ms) => {
+      (window as unknown as { chatTestHooks: unknown }).chatTestHooks = { roomCheckMs: ms };
+    }, CHECK_MS);
+  });
   people.push(person);
   const { page } = person;
   await page.route(
@@ -194,6 +202,69 @@ for (const scheme of ['light', 'dark'] as const) {
       expect(await violations(page)).toEqual([]);
       await page.context().setOffline(false);
     }, 60_000);
+  });
+}
+
+/**
+ * The reader back in a busy room after another: the sidebar has a room with unread messages
+ * and a mention, one set to "notify all", and the room shows the "new messages" line and a
+ * message that mentions the reader.
+ */
+async function roomsWithNews(page: Page): Promise<void> {
+  const busy = await busyRoom(page);
+  const other = uniqueRoom('a11y-other');
+  const quiet = uniqueRoom('a11y-quiet');
+  for (const room of [other, quiet]) {
+    await page.evaluate((r) => (location.hash = r), room);
+    await page.locator('#room-title', { hasText: `#${room}` }).waitFor();
+    // Read once before it is left, so the page knows where it stood.
+    await page.locator('#empty-room').waitFor();
+  }
+  // (In the drawer on a phone, closed now.)
+  await page
+    .locator(`#rooms-list .room-item[data-room="${quiet}"] .room-notify`)
+    .evaluate((b) => (b as HTMLElement).click());
+  const me = await sessionOf(page);
+  for (const text of ['While you were away', `@${me.name} have a look`]) {
+    await app.messageLog.appendMessage({ room: busy, user: 'Ana', uid: 'u_a11ea0a0a0a0a0a0', text });
+    await app.messageLog.appendMessage({ room: other, user: 'Ana', uid: 'u_a11ea0a0a0a0a0a0', text });
+  }
+  await page
+    .locator(`#rooms-list .room-item[data-room="${other}"] .room-mention:not([hidden])`)
+    .waitFor({ state: 'attached', timeout: 20_000 });
+  await page.evaluate((r) => (location.hash = r), busy);
+  await page.locator('#messages .unread-line').waitFor({ timeout: 20_000 });
+  await page.locator('#messages .msg.mentions-me').waitFor();
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  describe(`the rooms, in the ${scheme} colour scheme`, () => {
+    it('has no WCAG 2.2 AA violation with the sidebar showing unread counts, a mention and the "new messages" line', async () => {
+      const page = await open(scheme);
+      await logIn(page, 'Robin');
+      await roomsWithNews(page);
+      expect(await violations(page)).toEqual([]);
+      // Notifications refused by the browser: the setting says so.
+      await page.context().clearPermissions();
+      await page.evaluate(() => Object.defineProperty(Notification, 'permission', { get: () => 'denied' }));
+      await page.locator('#notify-toggle').click();
+      await page.locator('#notify-status').filter({ hasText: /./ }).waitFor();
+      expect(await violations(page)).toEqual([]);
+    }, 90_000);
+
+    it('has no WCAG 2.2 AA violation on a phone, with the rooms drawer closed and open', async () => {
+      const page = await open(scheme, 'en-US', {
+        viewport: { width: 390, height: 780 },
+        isMobile: true,
+        hasTouch: true,
+      });
+      await logIn(page, 'Robin');
+      await roomsWithNews(page);
+      expect(await violations(page)).toEqual([]);
+      await page.locator('#rooms-toggle').click();
+      await page.locator('#rooms-panel').waitFor({ state: 'visible' });
+      expect(await violations(page)).toEqual([]);
+    }, 90_000);
   });
 }
 

@@ -1,11 +1,13 @@
 /**
  * Screenshots of the login view and of a busy room, in English and Chinese, on a desktop and a
- * phone screen, and of a room over two days (runs, the lines between days, a long message
- * collapsed) in both languages, light and dark, saved in test-artifacts/ (not committed) for
- * people to look at. Each also checks
+ * phone screen, of a room over two days (runs, the lines between days, a long message
+ * collapsed), and of the rooms list with unread counts and a mention (desktop) and the rooms
+ * drawer open (phone), in both languages and both colour schemes, saved in test-artifacts/
+ * (not committed) for people to look at. Each also checks
  * that the screen shows what its name says: the language, every message, markup as text, the
  * failed message, no sideways scrolling on a phone, and the dark colours.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { uniqueRoom, type App } from '#test/support/app';
@@ -108,7 +110,13 @@ for (const lang of ['en', 'zh'] as const) {
       if (screen === 'desktop') {
         // The invite panel open, and a message arriving while the reader is scrolled up.
         await page.locator('#invite-toggle').click();
-        await page.locator('#message-pane').evaluate((pane) => (pane.scrollTop = 0));
+        await page.locator('#invite-panel').waitFor();
+        // The scroll is handled before the message can come (the browser would fire it at its
+        // next frame, which on a loaded machine can come after the message).
+        await page.locator('#message-pane').evaluate((pane) => {
+          pane.scrollTop = 0;
+          pane.dispatchEvent(new Event('scroll'));
+        });
         await app.messageLog.appendMessage({ room, user: '小明', uid: 'u_b000000000000002', text: '👍' });
         await page.locator('#new-messages').waitFor();
         expect(await page.locator('#messages .msg').count()).toBe(CONVERSATION.length + 3);
@@ -182,5 +190,98 @@ for (const lang of ['en', 'zh'] as const) {
       expect((await backgroundLuminance(page)) < 0.05).toBe(colorScheme === 'dark');
       await page.screenshot({ path: join(artifactsDir(), `room-days-${lang}-${colorScheme}.png`) });
     }, 60_000);
+  }
+}
+
+/** Short room names (a screenshot shows them), unique to the test. */
+const named = (name: string) => `${name}-${randomBytes(2).toString('hex')}`;
+
+/**
+ * Robin back in a busy room after joining three more: one with unread messages and a mention,
+ * one with a single unread message, one set to notify of every message.
+ */
+async function roomsWithNews(
+  page: Page,
+  lang: 'en' | 'zh',
+): Promise<Record<'open' | 'team' | 'random' | 'ops', string>> {
+  const rooms = { open: named('release'), team: named('design'), random: named('random'), ops: named('ops') };
+  const me = await sessionOf(page);
+  for (const room of [rooms.team, rooms.random, rooms.ops, rooms.open]) {
+    await page.evaluate((r) => (location.hash = r), room);
+    await page.locator('#room-title', { hasText: `#${room}` }).waitFor();
+    if (room !== rooms.open) await page.locator('#empty-room').waitFor();
+  }
+  for (const [user, uid, text] of CONVERSATION)
+    await app.messageLog.appendMessage({ room: rooms.open, user, uid, text });
+  await page
+    .locator('#messages .msg')
+    .nth(CONVERSATION.length - 1)
+    .waitFor();
+  await page
+    .locator(`#rooms-list .room-item[data-room="${rooms.ops}"] .room-notify`)
+    .evaluate((b) => (b as HTMLElement).click());
+  const news: [string, string, string, string][] = [
+    [rooms.team, 'Ana', 'u_a000000000000001', lang === 'zh' ? '新图标的稿子好了' : 'The new icons are ready'],
+    [
+      rooms.team,
+      '美玲',
+      'u_e000000000000005',
+      lang === 'zh' ? `@${me.name} 你来看看？` : `@${me.name} can you have a look?`,
+    ],
+    [rooms.team, 'Ana', 'u_a000000000000001', lang === 'zh' ? '不急 🙂' : 'No rush 🙂'],
+    [rooms.random, 'Sam', 'u_c000000000000003', lang === 'zh' ? '午饭吃什么？' : 'Lunch, anyone?'],
+  ];
+  for (const [room, user, uid, text] of news) await app.messageLog.appendMessage({ room, user, uid, text });
+  await page
+    .locator(`#rooms-list .room-item[data-room="${rooms.team}"] .room-unread`, { hasText: '3' })
+    .waitFor({ state: 'attached', timeout: 20_000 });
+  await page
+    .locator(`#rooms-list .room-item[data-room="${rooms.random}"] .room-unread`, { hasText: '1' })
+    .waitFor({ state: 'attached', timeout: 20_000 });
+  expect(await page.title()).toMatch(/^\(4\) /);
+  return rooms;
+}
+
+/** Background rooms are checked every 300 ms here, not every 30 s (the page reads this hook). */
+const checkedOften = async (page: Page) => {
+  await page.addInitScript(() => {
+    (window as unknown as { chatTestHooks: unknown }).chatTestHooks = { roomCheckMs: 300 };
+  });
+};
+
+for (const lang of ['en', 'zh'] as const) {
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`shows the rooms list with unread counts, and the rooms drawer on a phone (${lang}, ${scheme})`, async () => {
+      const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
+      const name = lang === 'zh' ? '小红' : 'Robin';
+      for (const screen of ['desktop', 'phone'] as const) {
+        const person = await visit(
+          browser,
+          server.url,
+          { locale, colorScheme: scheme, ...SCREENS[screen] },
+          checkedOften,
+        );
+        people.push(person);
+        const { page } = person;
+        await logIn(page, name);
+        const rooms = await roomsWithNews(page, lang);
+        if (screen === 'phone') {
+          await page.locator('#rooms-toggle').click();
+          await page.locator('#rooms-panel').waitFor({ state: 'visible' });
+        }
+        await expect(page.locator('#rooms-list .room-item.current .room-name').textContent()).resolves.toBe(
+          `#${rooms.open}`,
+        );
+        await expect(page.locator('#rooms-list .room-item.mentioned').count()).resolves.toBe(1);
+        expect(
+          await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth),
+        ).toBe(true);
+        if (scheme === 'dark') expect(await backgroundLuminance(page)).toBeLessThan(0.05);
+        else expect(await backgroundLuminance(page)).toBeGreaterThan(0.5);
+        const file =
+          screen === 'phone' ? `rooms-drawer-${lang}-phone-${scheme}.png` : `rooms-${lang}-desktop-${scheme}.png`;
+        await page.screenshot({ path: join(artifactsDir(), file) });
+      }
+    }, 90_000);
   }
 }

@@ -10,6 +10,7 @@ import { MAX_RENDERED, MessageList } from './message-list';
 import { PollScheduler, type PollOutcome } from './poll-scheduler';
 import { newClientId } from './room';
 import { isMessage, type Message, type MessagePage, type RoomState } from './types';
+import { placeUnreadLine, relabelUnreadLine } from './unread-line';
 
 /** A first visit shows this many of the newest messages, not the whole history. */
 export const FIRST_PAGE = 50;
@@ -35,8 +36,10 @@ export interface RoomEvents {
   sessionEnded(): void;
   /** Failed polls in a row (0: connected). */
   connection(failures: number): void;
-  /** Messages that arrived while the tab was hidden. */
-  unread(count: number): void;
+  /** Messages from others that arrived after the first page (visible tab or not). */
+  arrived(fresh: readonly Message[]): void;
+  /** The reader has seen (with the tab visible) every message up to this id. */
+  seen(id: number): void;
   /** Why a send failed, for the composer's notice (undefined: a send succeeded, clear it). */
   sendProblem(key: StringKey | undefined, vars?: Record<string, string | number>): void;
   /** The room shows someone else now (API v2: who is here, who is typing). */
@@ -59,7 +62,9 @@ export class ChatRoom {
   private loadingOlder = false;
   private stopped = false;
   private unseen = 0;
-  private unread = 0;
+  /** The highest id seen with the tab visible. */
+  private seenId: number;
+  private readonly firstVisit: boolean;
   /** The reader was at the bottom when they last scrolled. */
   private stuck = true;
   private readonly resizes: ResizeObserver;
@@ -74,9 +79,13 @@ export class ChatRoom {
 
   constructor(
     readonly room: string,
-    me: { readonly name: string; readonly uid: string },
+    private readonly me: { readonly name: string; readonly uid: string },
     private readonly events: RoomEvents,
+    /** The last message the reader had seen here, last time (undefined: a first visit): the "new messages" line goes after it. */
+    seenId?: number,
   ) {
+    this.firstVisit = seenId === undefined;
+    this.seenId = seenId ?? 0;
     this.list = new MessageList(me, { retry: (id) => void this.retry(id), discard: (id) => this.list.discard(id) });
     this.scheduler = new PollScheduler(
       (wait) => this.poll(wait),
@@ -141,15 +150,25 @@ export class ChatRoom {
 
   visibilityChanged(): void {
     if (document.visibilityState === 'visible') {
-      this.setUnread(0);
       // A tab asleep past midnight may have slept through its timer.
       this.list.relabelDays();
+    }
+    if (document.visibilityState === 'visible' && this.loaded) {
+      // Back to the tab: the line goes above what came while it was hidden.
+      placeUnreadLine(this.list.list, this.seenId, this.me.uid);
+      this.markSeen();
     }
     this.scheduler.visibilityChanged();
   }
 
+  /** The highest id this room's polls have brought (undefined: the first page has not come yet). */
+  get headId(): number | undefined {
+    return this.loaded ? this.lastId : undefined;
+  }
+
   relabel(): void {
     this.list.relabel();
+    relabelUnreadLine(this.list.list);
     this.updateHistory();
     this.updateJump();
   }
@@ -182,6 +201,7 @@ export class ChatRoom {
     const changed = page.room !== undefined && page.room.state !== this.state;
     if (page.room && changed) {
       this.state = page.room.state;
+      this.list.setPresent(page.room.present.filter((p) => p.uid !== this.me.uid).map((p) => p.name));
       this.events.roomState(page.room);
     }
     // A long catch-up renders in a few large batches rather than many small ones: each
@@ -205,6 +225,7 @@ export class ChatRoom {
     this.loaded = true;
     if (messages.length === 0) {
       if (first) this.updateHistory();
+      this.markSeen();
       return;
     }
     const atBottom = first || this.stuck || this.list.isAtBottom();
@@ -222,13 +243,34 @@ export class ChatRoom {
     }
     const { fresh, confirmed } = added;
     if (confirmed.length > 0) this.events.sendProblem(undefined);
+    if (first) this.showWhereReadingStopped();
+    this.markSeen();
     if (first || fresh.length === 0) return;
     if (!atBottom) {
       this.unseen += fresh.length;
       this.updateJump();
     }
-    if (document.visibilityState === 'hidden') this.setUnread(this.unread + fresh.length);
+    this.events.arrived(fresh);
     this.announce(fresh);
+  }
+
+  /** Back in the room: the "new messages" line, and, if it is above the view, the view starts there. */
+  private showWhereReadingStopped(): void {
+    if (this.firstVisit) return;
+    const line = placeUnreadLine(this.list.list, this.seenId, this.me.uid);
+    if (!line) return;
+    const pane = this.list.pane.getBoundingClientRect();
+    if (line.getBoundingClientRect().top < pane.top) {
+      line.scrollIntoView({ block: 'start' });
+      this.stuck = this.list.isAtBottom();
+    }
+  }
+
+  /** What is shown while the tab is visible has been seen. */
+  private markSeen(): void {
+    if (document.visibilityState !== 'visible' || this.list.newestId <= this.seenId) return;
+    this.seenId = this.list.newestId;
+    this.events.seen(this.seenId);
   }
 
   private announce(fresh: readonly Message[]): void {
@@ -241,11 +283,6 @@ export class ChatRoom {
   private seen(): void {
     this.unseen = 0;
     this.updateJump();
-  }
-
-  private setUnread(count: number): void {
-    this.unread = count;
-    this.events.unread(count);
   }
 
   private updateJump(): void {

@@ -11,8 +11,10 @@ import { initialLang, lang, setLang, storedLang, t, translateStatic, type String
 import { PeopleView } from './people-view';
 import { PresenceReporter } from './presence-reporter';
 import { inviteLink, isValidRoom, privateRoomName, roomFromHash } from './room';
+import { RoomsPanel } from './rooms-panel';
 import { forgetSession, lastName, loadSession, saveSession, type StoredSession } from './stored-session';
 import { NAME_MAX, checkName } from './types';
+import { badgedTitle } from './unread';
 
 const loginView = byId('login-view');
 const chatView = byId('chat-view');
@@ -38,7 +40,6 @@ let session: StoredSession | undefined;
 let room: ChatRoom | undefined;
 let presence: PresenceReporter | undefined;
 let people: PeopleView | undefined;
-let unread = 0;
 let loginProblem: StringKey | undefined;
 
 const composer = new Composer(
@@ -55,9 +56,18 @@ const composer = new Composer(
   },
 );
 
+/** Opens `name`: through the address, so the back button returns; at once if the address names it already. */
+function goToRoom(name: string): void {
+  if (roomFromHash(location.hash) !== name) location.hash = name;
+  else if (session && name !== room?.room) openRoom(name);
+}
+
+const rooms = new RoomsPanel(goToRoom, () => updateTitle());
+
+/** The title carries the unread count of every joined room: "(3) #lobby · Chat". */
 function updateTitle(): void {
   const base = room ? `#${room.room} · ${t('appTitle')}` : t('appTitle');
-  document.title = unread > 0 ? `(${unread}) ${base}` : base;
+  document.title = badgedTitle(base, session ? rooms.totalUnread() : 0);
 }
 
 function showLoginProblem(problem: StringKey | undefined): void {
@@ -73,6 +83,7 @@ function showLoginProblem(problem: StringKey | undefined): void {
 function leaveRoom(): void {
   // Polling first: the held poll is given up before `gone` could end it.
   room?.stop();
+  if (room) rooms.closed(room.room, room.headId);
   room = undefined;
   presence?.leave();
   presence = undefined;
@@ -80,7 +91,7 @@ function leaveRoom(): void {
 
 function showLogin(problem?: StringKey): void {
   leaveRoom();
-  unread = 0;
+  rooms.stop();
   chatView.hidden = true;
   loginView.hidden = false;
   if (!loginName.value) loginName.value = lastName();
@@ -95,6 +106,7 @@ function endSession(problem?: StringKey): void {
     // token (a copy of it stops working too). Both go out before the token is forgotten.
     leaveRoom();
     logout().catch(() => undefined);
+    rooms.forget();
   }
   session = undefined;
   forgetSession();
@@ -106,6 +118,7 @@ function enterChat(next: StoredSession): void {
   session = next;
   useToken(next.token);
   byId('whoami-name').textContent = next.name;
+  rooms.start(next);
   loginView.hidden = true;
   chatView.hidden = false;
   openRoom(roomFromHash(location.hash));
@@ -114,24 +127,28 @@ function enterChat(next: StoredSession): void {
 function openRoom(name: string): void {
   if (!session) return;
   leaveRoom();
-  unread = 0;
+  const seenId = rooms.opened(name);
   const here = new PeopleView(session);
   people = here;
   showConnection('connected');
-  room = new ChatRoom(name, session, {
-    sessionEnded: () => endSession('sessionEnded'),
-    connection: (failures) => showConnection(connectionState(failures, navigator.onLine)),
-    unread: (count) => {
-      unread = count;
-      updateTitle();
+  room = new ChatRoom(
+    name,
+    session,
+    {
+      sessionEnded: () => endSession('sessionEnded'),
+      connection: (failures) => showConnection(connectionState(failures, navigator.onLine)),
+      arrived: (fresh) => rooms.arrived(name, fresh),
+      seen: (id) => rooms.seen(name, id),
+      sendProblem: (key, vars) => composer.showNotice(key, vars),
+      roomState: (state) => here.show(state),
     },
-    sendProblem: (key, vars) => composer.showNotice(key, vars),
-    roomState: (state) => here.show(state),
-  });
+    seenId,
+  );
   presence = new PresenceReporter(name, () => shareTyping.checked);
   byId('room-title').textContent = t('roomHeading', { room: name });
   byId('room-title').title = name;
-  roomInput.value = name;
+  // The field is for joining another room: the open one shows in the title and the list.
+  roomInput.value = '';
   showRoomProblem(false);
   inviteInput.value = inviteLink(name, location);
   inviteStatus.textContent = '';
@@ -151,6 +168,7 @@ function relabel(): void {
   composer.relabel();
   room?.relabel();
   people?.relabel();
+  rooms.relabel();
   updateTitle();
 }
 
@@ -213,6 +231,7 @@ roomForm.addEventListener('submit', (event) => {
   showRoomProblem(false);
   // The hash change opens the room, so the back button returns to the previous one.
   if (name !== room?.room) location.hash = name;
+  else roomInput.value = '';
 });
 
 window.addEventListener('hashchange', () => {
@@ -319,10 +338,7 @@ window.addEventListener('pageshow', (event) => {
 document.addEventListener('visibilitychange', () => {
   room?.visibilityChanged();
   presence?.visibilityChanged();
-  if (document.visibilityState === 'visible' && unread > 0) {
-    unread = 0;
-    updateTitle();
-  }
+  rooms.visibilityChanged();
 });
 window.addEventListener('online', () => {
   showConnection('reconnecting');

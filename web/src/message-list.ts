@@ -19,6 +19,7 @@ import {
   relabelDays,
   relabelMessages,
   setPendingState,
+  type MentionNames,
   type PendingActions,
 } from './message-view';
 import type { Message } from './types';
@@ -37,7 +38,8 @@ interface Pending {
 
 export class MessageList {
   readonly pane = byId('message-pane');
-  private readonly list = byId<HTMLOListElement>('messages');
+  /** The confirmed messages (and what sits between them: the "new messages" line). */
+  readonly list = byId<HTMLOListElement>('messages');
   private readonly pendingList = byId<HTMLOListElement>('pending');
   private readonly pending = new Map<string, Pending>();
   private rendered = 0;
@@ -45,6 +47,7 @@ export class MessageList {
   oldestId = 0;
   /** The highest id in the DOM (0: none). */
   newestId = 0;
+  private names: MentionNames;
 
   constructor(
     private readonly me: { readonly name: string; readonly uid: string },
@@ -55,6 +58,12 @@ export class MessageList {
     this.pane.onpointerover = (event) => {
       if (event.target instanceof HTMLTimeElement && event.target.closest('.meta')) explainTime(event.target);
     };
+    this.names = { me: me.name, present: [] };
+  }
+
+  /** The names of the people present, whose mentions show in the messages rendered from now on. */
+  setPresent(names: readonly string[]): void {
+    this.names = { me: this.me.name, present: names };
   }
 
   get size(): number {
@@ -98,10 +107,10 @@ export class MessageList {
         this.pending.delete(m.clientId!);
         // Also a send that failed on the way back: the server has it, so it is sent.
         if (own.state !== 'sent') confirmed.push(own.text);
-        if (kept) item = fillMessage(own.item, m, this.me.uid);
+        if (kept) item = fillMessage(own.item, m, this.me.uid, this.names);
         else own.item.remove();
       } else {
-        if (kept) item = messageItem(m, this.me.uid);
+        if (kept) item = messageItem(m, this.me.uid, this.names);
         if (m.uid !== this.me.uid) fresh.push(m);
       }
       this.newestId = m.id;
@@ -149,7 +158,7 @@ export class MessageList {
     const held = this.firstMessage();
     const batch = document.createDocumentFragment();
     let previous: Dated | undefined;
-    for (const m of older) previous = this.place(batch, messageItem(m, this.me.uid), m, previous);
+    for (const m of older) previous = this.place(batch, messageItem(m, this.me.uid, this.names), m, previous);
     this.list.prepend(batch);
     if (held) this.mend(held);
     this.oldestId = older[0]!.id;
@@ -223,7 +232,7 @@ export class MessageList {
   showSending(clientId: string, text: string): void {
     let p = this.pending.get(clientId);
     if (!p) {
-      p = { item: pendingItem(clientId, text, this.me.name, this.me.uid), text, state: 'sending' };
+      p = { item: pendingItem(clientId, text, this.me.name, this.me.uid, this.names), text, state: 'sending' };
       this.pending.set(clientId, p);
       this.pendingList.append(p.item);
     }

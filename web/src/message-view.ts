@@ -7,6 +7,7 @@ import { el } from './dom';
 import { locale, t } from './i18n';
 import { splitLinks } from './linkify';
 import { isLong } from './long-message';
+import { sameName, splitMentions } from './mentions';
 import type { Message } from './types';
 
 /** Distinct colours for names; index.html's stylesheet defines .hue-0 … .hue-11. */
@@ -98,12 +99,25 @@ function meta(user: string, uid: string, mine: boolean): HTMLDivElement {
   return box;
 }
 
-/** The text as typed, its web links as links (made as DOM nodes: the text is never parsed as HTML). */
-function messageText(text: string): HTMLDivElement {
+/** Whose `@name` shows as a mention: the people present, and the reader (`me`, always). */
+export interface MentionNames {
+  readonly me: string;
+  readonly present: readonly string[];
+}
+
+/**
+ * The text as typed, its web links as links and its mentions marked (made as DOM nodes: the
+ * text is never parsed as HTML). Links first: an `@` inside a URL is part of the link.
+ */
+function messageText(text: string, names?: MentionNames): HTMLDivElement {
   const box = el('div', 'text');
+  const who = names ? [names.me, ...names.present] : [];
   for (const segment of splitLinks(text)) {
     if (segment.kind === 'text') {
-      box.append(segment.text);
+      for (const part of splitMentions(segment.text, who)) {
+        if (part.kind === 'text') box.append(part.text);
+        else box.append(el('span', names && sameName(part.name, names.me) ? 'mention me' : 'mention', part.text));
+      }
     } else {
       const link = el('a', undefined, segment.url);
       link.href = segment.url;
@@ -121,8 +135,7 @@ let collapsible = 0;
  * The text, and for a long one a "Show more" button that opens it. Collapsed, the whole text
  * is still there, only cut short on the screen: screen readers, selection and copy get all of it.
  */
-function messageBody(text: string): Node[] {
-  const box = messageText(text);
+function messageBody(text: string, box: HTMLDivElement): Node[] {
   if (!isLong(text)) return [box];
   box.id = `text-${++collapsible}`;
   box.classList.add('collapsed');
@@ -139,9 +152,11 @@ function messageBody(text: string): Node[] {
 }
 
 /** Fills `item` (new or a pending one being confirmed) with the server's copy of a message. */
-export function fillMessage(item: HTMLLIElement, m: Message, myUid: string): HTMLLIElement {
+export function fillMessage(item: HTMLLIElement, m: Message, myUid: string, names?: MentionNames): HTMLLIElement {
   const mine = m.uid === myUid;
-  item.className = `msg hue-${hueOf(m.uid)}${mine ? ' mine' : ''}`;
+  const text = messageText(m.text, names);
+  const forMe = !mine && text.querySelector('.mention.me') !== null;
+  item.className = `msg hue-${hueOf(m.uid)}${mine ? ' mine' : ''}${forMe ? ' mentions-me' : ''}`;
   item.dataset.id = String(m.id);
   item.dataset.uid = m.uid;
   item.dataset.ts = m.ts;
@@ -150,12 +165,13 @@ export function fillMessage(item: HTMLLIElement, m: Message, myUid: string): HTM
   time.dateTime = m.ts;
   formatTime(time);
   head.append(time);
-  item.replaceChildren(head, ...messageBody(m.text));
+  if (forMe) head.append(el('span', 'mention-mark', t('mentionsYou')));
+  item.replaceChildren(head, ...messageBody(m.text, text));
   return item;
 }
 
-export function messageItem(m: Message, myUid: string): HTMLLIElement {
-  return fillMessage(el('li'), m, myUid);
+export function messageItem(m: Message, myUid: string, names?: MentionNames): HTMLLIElement {
+  return fillMessage(el('li'), m, myUid, names);
 }
 
 /** Labels that depend on the language, after a switch. */
@@ -169,6 +185,7 @@ export function relabelMessages(root: ParentNode): void {
     tag.title = t('userTag', { tag: uid });
     if (tag.closest('.mine')) tag.textContent = t('you');
   }
+  for (const mark of root.querySelectorAll('.mention-mark')) mark.textContent = t('mentionsYou');
 }
 
 export type PendingState = 'sending' | 'failed';
@@ -179,12 +196,18 @@ export interface PendingActions {
 }
 
 /** A message of ours that the server has not confirmed yet: "sending", or "not sent" with retry. */
-export function pendingItem(clientId: string, text: string, myName: string, myUid: string): HTMLLIElement {
+export function pendingItem(
+  clientId: string,
+  text: string,
+  myName: string,
+  myUid: string,
+  names?: MentionNames,
+): HTMLLIElement {
   const item = el('li');
   item.dataset.clientId = clientId;
   item.dataset.uid = myUid;
   item.dataset.ts = new Date().toISOString();
-  item.append(meta(myName, myUid, true), ...messageBody(text));
+  item.append(meta(myName, myUid, true), ...messageBody(text, messageText(text, names)));
   return item;
 }
 
