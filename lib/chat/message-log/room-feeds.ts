@@ -100,7 +100,14 @@ export class RoomFeeds {
         this.rooms.delete(room);
         return stored;
       }
-      feed.tail = [...newest.messages, ...early].slice(-TAIL_MAX);
+      // The query may have read a message before a change that was acknowledged meanwhile:
+      // its update entry is in `early`, and the tail shows the message as that entry left it.
+      const tail = [...newest.messages];
+      for (const m of early) {
+        tail.push(m);
+        if (m.kind === 'update') changed(tail, m.message);
+      }
+      feed.tail = tail.slice(-TAIL_MAX);
       feed.head = stored + early.length;
       return feed.head;
     } catch (error) {

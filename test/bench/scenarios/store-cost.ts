@@ -12,15 +12,20 @@ import { loadConfig } from '#lib/config';
 import { createServices } from '#lib/services';
 import { createHandlers } from '#http/handlers';
 import { apiEvent } from '#test/support/app';
-import type { BenchContext, ScenarioResult } from '../scenario';
+import { pause, type BenchContext, type ScenarioResult } from '../scenario';
 import { startServer } from '../server';
 import { round, table } from '../stats';
 import { countRequests } from '#test/support/store-requests';
+
+/** Longer than one send interval at the default 5 a second. */
+const QUIET_MS = 250;
 
 interface Tally {
   requests: Record<string, number>;
   rcu: number;
   wcu: number;
+  /** Items written by transactions (DynamoDB bills 2 WCU per item and KB in a transaction). */
+  txItems: number;
 }
 
 interface Row {
@@ -30,6 +35,7 @@ interface Row {
   readonly requestsTotal: number;
   readonly rcu: number;
   readonly wcu: number;
+  readonly txItems: number;
 }
 
 export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
@@ -38,22 +44,32 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
   try {
     // The handlers' configuration, as the stack would give it, pointing at DynamoDB Local.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-    const config = loadConfig({
+    const env = {
       DYNAMODB_ENDPOINT: server.storeEndpoint,
       CHAT_TABLE_NAME: 'chat',
       CHAT_SESSION_KEY: randomBytes(32).toString('base64'),
       AWS_REGION: 'local',
       // Every user here logs in from one address.
       CHAT_LOGIN_RATE: '0',
-    });
-    const services = createServices(config);
+    };
+    const services = createServices(loadConfig(env));
     const handlers = createHandlers(services);
     const dynamo = services.store;
+    // The same handlers with an allowance of one change per 100 s, on the same (counted) store
+    // client: a refusal for being over the limit, whatever the machine's speed.
+    const strict = createHandlers(
+      createServices(loadConfig({ ...env, CHAT_SEND_RATE: '0.01', CHAT_SEND_BURST: '1' }), { store: dynamo }),
+    );
 
-    const counted = countRequests(dynamo);
+    let txItems = 0;
+    const counted = countRequests(dynamo, (op, input) => {
+      if (op === 'TransactWriteItems') txItems += (input as { TransactItems?: unknown[] }).TransactItems?.length ?? 0;
+    });
     const take = (): Tally => {
       const { read, write } = counted.consumed();
-      return { requests: counted.taken(), rcu: read, wcu: write };
+      const items = txItems;
+      txItems = 0;
+      return { requests: counted.taken(), rcu: read, wcu: write, txItems: items };
     };
 
     type Call = () => Promise<APIGatewayProxyStructuredResultV2>;
@@ -80,7 +96,7 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
     const rows: Row[] = [];
     /** Runs `prepare` uncounted, then counts `act`, `iterations` times, and keeps the mean. */
     const measure = async (label: string, prepare: () => Promise<Call>) => {
-      const sum: Tally = { requests: {}, rcu: 0, wcu: 0 };
+      const sum: Tally = { requests: {}, rcu: 0, wcu: 0, txItems: 0 };
       let status = 0;
       for (let i = 0; i < iterations; i++) {
         const act = await prepare();
@@ -90,6 +106,7 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
         for (const [op, n] of Object.entries(tally.requests)) sum.requests[op] = (sum.requests[op] ?? 0) + n;
         sum.rcu += tally.rcu;
         sum.wcu += tally.wcu;
+        sum.txItems += tally.txItems;
       }
       const requests = Object.fromEntries(
         Object.entries(sum.requests).map(([op, n]) => [op, round(n / iterations, 2)]),
@@ -104,6 +121,7 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
         ),
         rcu: round(sum.rcu / iterations, 2),
         wcu: round(sum.wcu / iterations, 2),
+        txItems: round(sum.txItems / iterations, 2),
       });
     };
 
@@ -162,16 +180,92 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
       return () => handlers['send-message'](sendEvent(t, warmRoom, 'hello', clientId));
     });
     await measure('send over the limit (429)', async () => {
-      // Send until refused (the burst is 10), then the refused send is the one counted.
+      // One send takes the whole allowance (of the strict handlers), so the next is refused,
+      // however slowly a loaded machine answers (a refill used to let a tenth of these through).
       const t = await login();
-      for (let i = 0; i < 30 && (await handlers['send-message'](sendEvent(t, warmRoom))).statusCode !== 429; i++);
-      return () => handlers['send-message'](sendEvent(t, warmRoom));
+      await strict['send-message'](sendEvent(t, warmRoom));
+      return () => strict['send-message'](sendEvent(t, warmRoom));
+    });
+
+    // Changes (v2): each on a message of its own, by a user of its own, in a room this
+    // instance knows (so no head query); the message and any earlier changes are prepared uncounted.
+    const changeEvent = (t: string, method: string, path: string, body?: object) =>
+      apiEvent(method, `/api/rooms/${warmRoom}/messages/${path}`, { token: t, ...(body ? { body } : {}) });
+    const change = (event: ReturnType<typeof apiEvent>) => handlers['change-message'](event);
+    const ownMessage = async () => {
+      const t = await login();
+      const sent = json(await handlers['send-message'](sendEvent(t, warmRoom, 'to be changed')));
+      return { t, id: sent.id as number };
+    };
+    // A change a moment after the same user's send or change costs the send limit a second
+    // UpdateItem (see the send rows); the figures here are those of a user who was quiet.
+    const quietly = async (act: Call, actionsBefore = 1): Promise<Call> => {
+      await pause(actionsBefore * QUIET_MS);
+      return act;
+    };
+    const thumbsUp = encodeURIComponent('👍');
+    await measure('edit (PATCH)', async () => {
+      const { t, id } = await ownMessage();
+      return quietly(() => change(changeEvent(t, 'PATCH', `${id}`, { text: 'changed' })));
+    });
+    await measure('edit, the same text (no-op)', async () => {
+      const { t, id } = await ownMessage();
+      return quietly(() => change(changeEvent(t, 'PATCH', `${id}`, { text: 'to be changed' })));
+    });
+    await measure('react (PUT)', async () => {
+      const { id } = await ownMessage();
+      const other = await login();
+      return quietly(() => change(changeEvent(other, 'PUT', `${id}/reactions/${thumbsUp}`)));
+    });
+    await measure('react again, already there (no-op)', async () => {
+      const { id } = await ownMessage();
+      const other = await login();
+      await change(changeEvent(other, 'PUT', `${id}/reactions/${thumbsUp}`));
+      return quietly(() => change(changeEvent(other, 'PUT', `${id}/reactions/${thumbsUp}`)));
+    });
+    await measure('take a reaction back (DELETE)', async () => {
+      const { id } = await ownMessage();
+      const other = await login();
+      await change(changeEvent(other, 'PUT', `${id}/reactions/${thumbsUp}`));
+      return quietly(() => change(changeEvent(other, 'DELETE', `${id}/reactions/${thumbsUp}`)));
+    });
+    await measure('delete, never changed', async () => {
+      const { t, id } = await ownMessage();
+      return quietly(() => change(changeEvent(t, 'DELETE', `${id}`)));
+    });
+    await measure('delete after 2 edits and 1 reaction (empties 3 entries)', async () => {
+      const { t, id } = await ownMessage();
+      await change(changeEvent(t, 'PATCH', `${id}`, { text: 'edit 1' }));
+      await change(changeEvent(t, 'PATCH', `${id}`, { text: 'edit 2' }));
+      await change(changeEvent(await login(), 'PUT', `${id}/reactions/${thumbsUp}`));
+      // The author sent and edited twice: three send intervals to be quiet again.
+      return quietly(() => change(changeEvent(t, 'DELETE', `${id}`)), 3);
+    });
+    await measure('delete again (no-op)', async () => {
+      const { t, id } = await ownMessage();
+      await change(changeEvent(t, 'DELETE', `${id}`));
+      return quietly(() => change(changeEvent(t, 'DELETE', `${id}`)));
+    });
+    await measure("edit someone else's message (403)", async () => {
+      const { id } = await ownMessage();
+      const other = await login();
+      return quietly(() => change(changeEvent(other, 'PATCH', `${id}`, { text: 'mine now' })));
+    });
+    await measure('change an unknown id (404)', async () => {
+      const t = await login();
+      return quietly(() => change(changeEvent(t, 'PATCH', '999999', { text: 'anyone?' })));
+    });
+    await measure('change over the limit (429)', async () => {
+      // One edit takes the whole allowance (of the strict handlers), so the next is refused.
+      const { t, id } = await ownMessage();
+      await strict['change-message'](changeEvent(t, 'PATCH', `${id}`, { text: 'the one edit' }));
+      return () => strict['change-message'](changeEvent(t, 'PATCH', `${id}`, { text: 'one more' }));
     });
     await server.stop();
 
     const text = [
       table(
-        ['request', 'status', 'store requests', 'by operation', 'RCU', 'WCU'],
+        ['request', 'status', 'store requests', 'by operation', 'RCU', 'WCU', 'items in transactions'],
         rows.map((r) => [
           r.label,
           r.status,
@@ -181,10 +275,14 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
             .join(', ') || '-',
           r.rcu,
           r.wcu,
+          r.txItems,
         ]),
       ),
       '',
       `mean of ${iterations} each; capacity units as DynamoDB Local reports them (strongly consistent reads: 1 RCU per 4 KB; transactions count double).`,
+      'A Query 0.1 beside a request is the instance refreshing the logged-out sessions it knows (once per 30 s), not the request.',
+      'DynamoDB Local reports 2 units for a transaction whatever its size; DynamoDB bills 2 WCU per item (and KB) written in one,',
+      'so a change (2 items) is billed 4 WCU plus the send limit, and a delete 2 more per earlier update entry it empties.',
       'DynamoDB Local reports no units for a query that finds nothing, nor for a write whose condition fails;',
       'DynamoDB bills every read at least one 4 KB unit (1 RCU strongly consistent) and a failed conditional write as a write.',
     ].join('\n');

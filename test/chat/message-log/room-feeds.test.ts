@@ -93,6 +93,54 @@ describe('readMessages as the sole writer', () => {
   });
 });
 
+describe('a room learnt while its messages change', () => {
+  it('shows a message as a change acknowledged during the learning query left it', async () => {
+    const app = loadApp({ CHAT_SOLE_WRITER: '1' });
+    const room = uniqueRoom('feed');
+    const sent = (await app.messageLog.appendMessage({ room, ...user, text: 'helo' })).message;
+    // The room's first read learns it with a query. Its answer is held back (DynamoDB Local
+    // has answered it) until an edit made meanwhile has been acknowledged and reported.
+    let reached: () => void = () => undefined;
+    const queryAnswered = new Promise<void>((resolve) => (reached = resolve));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let armed = true;
+    app.services.store.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (armed && context.commandName === 'QueryCommand') {
+          armed = false;
+          reached();
+          await gate;
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'holdTheLearningQuery' },
+    );
+    const learning = app.messageLog.readMessages(room, { kind: 'newest', limit: 100 });
+    await queryAnswered;
+    const edit = await app.messageLog.changeMessage({
+      room,
+      id: sent.id,
+      ...user,
+      change: { kind: 'edit', text: 'hello' },
+    });
+    expect(edit).toMatchObject({ kind: 'changed', message: { text: 'hello', rev: 1 } });
+    release();
+    await learning;
+
+    const newest = await app.messageLog.readMessages(room, { kind: 'newest', limit: 100 });
+    const poll = await app.messageLog.readMessages(room, { kind: 'after', after: 0, limit: 100 });
+    for (const page of [newest, poll]) {
+      expect(page.messages.map((e) => [e.id, e.kind ?? 'message', textOf(e)])).toEqual([
+        [1, 'message', 'hello'],
+        [2, 'update', 'hello'],
+      ]);
+      expect(page.messages[0]).toMatchObject({ rev: 1 });
+    }
+  });
+});
+
 describe('readMessages on a shared store', () => {
   it('queries the store for every poll', async () => {
     const app = loadApp({ CHAT_SOLE_WRITER: '0' });
