@@ -1,4 +1,5 @@
 /** One message as DOM: name (coloured by uid), a short uid tag, local time, and the text as typed. */
+import { showChanges } from './changed-message-view';
 import { el } from './dom';
 import { locale, t } from './i18n';
 import { splitLinks } from './linkify';
@@ -87,6 +88,7 @@ export function fillMessage(item: HTMLLIElement, m: Message, myUid: string): HTM
   formatTime(time);
   head.append(time);
   item.replaceChildren(head, messageText(m.text));
+  showChanges(item, m, myUid);
   return item;
 }
 
