@@ -288,11 +288,19 @@ export class MessageActions {
     if (!this.host.matches(':hover') || to instanceof Node) this.hide();
   }
 
-  private pointerOver(event: PointerEvent): void {
-    if (event.pointerType === 'touch' || this.pressed) return;
-    // The toolbar stays where the keyboard is working with it.
+  /** The keyboard is working in the message with the toolbar (a click's focus does not count). */
+  private keyboardWithin(): boolean {
     const active = document.activeElement;
-    if (this.host && active instanceof Node && this.host.contains(active)) return;
+    return (
+      this.host !== undefined &&
+      active instanceof HTMLElement &&
+      this.host.contains(active) &&
+      active.matches(':focus-visible')
+    );
+  }
+
+  private pointerOver(event: PointerEvent): void {
+    if (event.pointerType === 'touch' || this.pressed || this.keyboardWithin()) return;
     const item = this.messageOf(event.target);
     if (item) this.show(item);
     else this.hide();
@@ -300,8 +308,7 @@ export class MessageActions {
 
   private pointerLeave(event: PointerEvent): void {
     if (event.pointerType === 'touch' || this.pressed || !this.host) return;
-    const active = document.activeElement;
-    if (!(active instanceof Node && this.host.contains(active))) this.hide();
+    if (!this.keyboardWithin()) this.hide();
   }
 
   private pointerDown(event: PointerEvent): void {
