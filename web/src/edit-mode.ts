@@ -22,7 +22,7 @@ export class MessageEditor {
   private readonly root = el('div', 'editor');
   private readonly problem = el('span', 'edit-problem');
   private readonly hint = el('span', 'hint');
-  private readonly saveButton = el('button', 'link');
+  private readonly saveButton = el('button', 'save');
   private readonly cancelButton = el('button', 'link');
   /** The text element the box stands in for, put back when the edit ends. */
   private readonly text: Element | null;
