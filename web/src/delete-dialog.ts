@@ -41,9 +41,10 @@ export class DeleteDialog {
     host.append(this.dialog);
   }
 
-  /** Asks; true once the reader confirmed, false when they cancelled (or another question came). */
+  /** Asks; true once the reader confirmed, false when they cancelled. */
   ask(text: string): Promise<boolean> {
-    if (this.dialog.open) this.dialog.close();
+    // The modal dialog keeps the page from asking twice; should it happen, the first question stands.
+    if (this.dialog.open) return Promise.resolve(false);
     this.quote.textContent = text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text;
     this.dialog.returnValue = '';
     return new Promise((resolve) => {

@@ -252,7 +252,7 @@ export class MessageActions {
     let next: HTMLElement | undefined;
     if (event.key === 'ArrowUp') next = step(item, false);
     else if (event.key === 'ArrowDown') next = step(item, true);
-    else if (event.key === 'Home') next = step(null, true) ?? this.firstMessage();
+    else if (event.key === 'Home') next = this.firstMessage();
     else if (event.key === 'End') next = this.lastMessage();
     else if (event.key === 'Escape' && this.host) {
       event.preventDefault();

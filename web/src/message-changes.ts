@@ -119,7 +119,7 @@ export class MessageChanges {
     for (const m of latestCopies(updates).values()) this.apply(m);
   }
 
-  /** Shows `m` in place of the copy on the page, when it is newer; false when it is not shown. */
+  /** Shows `m` in place of the copy on the page, when it is newer (a message not shown is let go). */
   apply(m: Message): void {
     const item = this.itemOf(m.id);
     if (!item) return;
