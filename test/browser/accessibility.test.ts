@@ -9,7 +9,7 @@
  */
 import type { AxeResults, RunOptions } from 'axe-core';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { uniqueRoom, type App } from '#test/support/app';
+import { call, login, uniqueRoom, type App } from '#test/support/app';
 import { hueOf } from '#web/message-view';
 import { seedMessages } from './seed';
 import { logIn, say, sessionOf, visit, type Person, type RunningServer, usePage } from './support';
@@ -165,6 +165,61 @@ for (const scheme of ['light', 'dark'] as const) {
       await app.messageLog.appendMessage({ room, user: 'Late', uid: 'u_1a7e000000000000', text: 'Coming late' });
       await page.locator('#new-messages').waitFor();
       expect(await violations(page)).toEqual([]);
+    }, 60_000);
+
+    it('has no WCAG 2.2 AA violation with the message actions: the toolbar, reactions, an edited and a deleted message, the edit box, the delete dialog', async () => {
+      const page = await open(scheme);
+      await logIn(page, 'Robin');
+      const room = await busyRoom(page);
+      const other = await login(app, 'Reactor');
+      // Reactions on one's own messages (pressed and not) and on someone else's.
+      const id = await page.locator('#messages > li.msg.mine').last().getAttribute('data-id');
+      const own = page.locator(`#messages > li.msg[data-id="${id}"]`);
+      const party = encodeURIComponent('🎉');
+      await call(app, 'PUT', `/api/rooms/${room}/messages/${id}/reactions/${party}`, { token: other.token });
+      await own.locator('.chip').waitFor();
+      await own.hover();
+      await own.getByRole('button', { name: 'React with ❤️' }).click();
+      await own.locator('.chip[aria-pressed="true"]').waitFor();
+      const theirs = page.locator('#messages > li.msg:not(.mine)').first();
+      await theirs.hover();
+      await theirs.getByRole('button', { name: 'React with 😂' }).click();
+      await theirs.locator('.chip').waitFor();
+      // An edited message and a deleted one.
+      const earlier = page.locator('#messages > li.msg.mine').first();
+      const edit = await call(app, 'PATCH', `/api/rooms/${room}/messages/${await earlier.getAttribute('data-id')}`, {
+        token: (await sessionOf(page)).token,
+        body: { text: 'Mine, from before, edited' },
+      });
+      expect(edit.status).toBe(200);
+      await earlier.locator('.edited').waitFor();
+      await say(page, 'To be deleted');
+      const doomed = page.locator('#messages > li.msg.mine', { hasText: 'To be deleted' });
+      await doomed.hover();
+      await doomed.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+      await page.locator('#messages > li.msg.deleted').waitFor();
+
+      // The toolbar on one's own message, by keyboard.
+      await own.focus();
+      await own.locator('[role="toolbar"]').waitFor();
+      expect(await violations(page)).toEqual([]);
+
+      // The edit box, with a problem shown.
+      await own.getByRole('button', { name: 'Edit' }).click();
+      const box = own.getByRole('textbox', { name: 'Edit message' });
+      await box.fill('   ');
+      await box.press('Enter');
+      await own.locator('.edit-problem').filter({ hasText: /./ }).waitFor();
+      expect(await violations(page)).toEqual([]);
+      await box.press('Escape');
+
+      // The delete dialog.
+      await own.hover();
+      await own.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog').waitFor();
+      expect(await violations(page)).toEqual([]);
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     }, 60_000);
 
     it('has no WCAG 2.2 AA violation while a message is on its way, nor in the error states: a bad room, a message not sent, a long text, no connection', async () => {

@@ -32,7 +32,7 @@ export function useToken(next: string | undefined): void {
   token = next;
 }
 
-async function request<T>(
+export async function request<T>(
   method: string,
   path: string,
   body?: unknown,
@@ -81,12 +81,12 @@ async function request<T>(
 }
 
 /** The body of an answer that always has one. */
-function bodyOf<T>(answer: { status: number; body: T | undefined }): T {
+export function bodyOf<T>(answer: { status: number; body: T | undefined }): T {
   if (answer.body === undefined) throw new NetworkError('the answer had no body');
   return answer.body;
 }
 
-const roomPath = (room: string) => `/rooms/${encodeURIComponent(room)}/messages`;
+export const roomPath = (room: string) => `/rooms/${encodeURIComponent(room)}/messages`;
 
 export interface LoginResult extends Me {
   readonly token: string;

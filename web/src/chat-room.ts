@@ -6,6 +6,7 @@ import { ErrorAnswer, readMessages, sendMessage } from './api';
 import { msUntilNextDay } from './day-separators';
 import { byId } from './dom';
 import { t, type StringKey } from './i18n';
+import { MessageChanges } from './message-changes';
 import { MAX_RENDERED, MessageList } from './message-list';
 import { PollScheduler, type PollOutcome } from './poll-scheduler';
 import { newClientId } from './room';
@@ -48,6 +49,8 @@ export interface RoomEvents {
 
 export class ChatRoom {
   readonly list: MessageList;
+  /** Edits, deletes and reactions: the reader's, and those that polls bring (API v2). */
+  private readonly changes: MessageChanges;
   private readonly scheduler: PollScheduler;
   private readonly abort = new AbortController();
   private readonly olderButton = byId<HTMLButtonElement>('load-older');
@@ -87,6 +90,12 @@ export class ChatRoom {
     this.firstVisit = seenId === undefined;
     this.seenId = seenId ?? 0;
     this.list = new MessageList(me, { retry: (id) => void this.retry(id), discard: (id) => this.list.discard(id) });
+    this.changes = new MessageChanges(
+      room,
+      me,
+      () => this.events.sessionEnded(),
+      () => this.list.mentionNames,
+    );
     this.scheduler = new PollScheduler(
       (wait) => this.poll(wait),
       (failures) => this.connection(failures),
@@ -131,6 +140,7 @@ export class ChatRoom {
     this.resizes.disconnect();
     this.scheduler.stop();
     this.abort.abort();
+    this.changes.stop();
   }
 
   /** The browser is online again: what could not be sent goes now, and the room is asked at once. */
@@ -169,6 +179,7 @@ export class ChatRoom {
   relabel(): void {
     this.list.relabel();
     relabelUnreadLine(this.list.list);
+    this.changes.relabel();
     this.updateHistory();
     this.updateJump();
   }
@@ -207,9 +218,12 @@ export class ChatRoom {
     // A long catch-up renders in a few large batches rather than many small ones: each
     // render lays out and paints the whole list once.
     this.arrived.push(...page.messages.filter(isMessage));
+    // Update entries change messages already shown, so they apply once their batch is rendered.
+    this.changes.received(page.messages);
     if (!this.loaded || !page.hasMore || this.arrived.length >= CATCH_UP_RENDER) {
       this.show(this.arrived);
       this.arrived = [];
+      this.changes.applyReceived();
     }
     // A change of who is here ends a hold as news does, so an answer that soon is not a broken hold.
     return {

@@ -61,6 +61,11 @@ export class MessageList {
     this.names = { me: me.name, present: [] };
   }
 
+  /** Whose mentions show in the messages rendered now. */
+  get mentionNames(): MentionNames {
+    return this.names;
+  }
+
   /** The names of the people present, whose mentions show in the messages rendered from now on. */
   setPresent(names: readonly string[]): void {
     this.names = { me: this.me.name, present: names };

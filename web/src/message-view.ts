@@ -1,7 +1,8 @@
 /**
  * One message as DOM: name (coloured by uid), a short uid tag, local time, and the text as typed
- * (a long one collapsed); and the line that starts a day.
+ * (a long one collapsed) with its changes (edited, deleted, reactions); and the line that starts a day.
  */
+import { showChanges } from './changed-message-view';
 import { dayLabel, type Day } from './day-separators';
 import { el } from './dom';
 import { locale, t } from './i18n';
@@ -167,6 +168,7 @@ export function fillMessage(item: HTMLLIElement, m: Message, myUid: string, name
   head.append(time);
   if (forMe) head.append(el('span', 'mention-mark', t('mentionsYou')));
   item.replaceChildren(head, ...messageBody(m.text, text));
+  showChanges(item, m, myUid);
   return item;
 }
 

@@ -1,0 +1,92 @@
+/** Which copy of a changed message the page shows: only ever a newer one, by rev. */
+import { isNewer, isUpdate, latestCopies, reactedWith, revOf } from '#web/message-updates';
+import type { Message, UpdateEntry } from '#web/types';
+
+const message = (id: number, rev?: number, text = `text of ${id} at ${rev ?? 0}`): Message => ({
+  kind: 'message',
+  id,
+  room: 'lobby',
+  user: 'Ana',
+  uid: 'u_ana',
+  text,
+  ts: '2026-05-01T10:00:00.000Z',
+  ...(rev !== undefined ? { rev } : {}),
+});
+
+const update = (id: number, target: Message): UpdateEntry => ({
+  kind: 'update',
+  id,
+  room: 'lobby',
+  user: 'Bo',
+  uid: 'u_bo',
+  ts: '2026-05-01T10:05:00.000Z',
+  target: target.id,
+  message: target,
+});
+
+describe('isNewer', () => {
+  it('takes a copy with a higher rev than the one held, a first change over an unchanged message included', () => {
+    expect(isNewer(message(1), message(1, 1))).toBe(true);
+    expect(isNewer(message(1, 2), message(1, 3))).toBe(true);
+  });
+
+  it('never goes back nor repeats: a lower or equal rev is let go', () => {
+    expect(isNewer(message(1, 3), message(1, 2))).toBe(false);
+    expect(isNewer(message(1, 3), message(1, 3))).toBe(false);
+    expect(isNewer(message(1, 1), message(1))).toBe(false);
+  });
+
+  it('lets go of a message not held (not shown)', () => {
+    expect(isNewer(undefined, message(1, 5))).toBe(false);
+  });
+
+  it('reads a message with no rev as rev 0', () => {
+    expect(revOf(message(1))).toBe(0);
+    expect(revOf(message(1, 4))).toBe(4);
+  });
+});
+
+describe('latestCopies', () => {
+  it('keeps the highest rev of each target, whatever order the entries come in', () => {
+    const latest = latestCopies([
+      update(5, message(1, 1)),
+      update(6, message(2, 1)),
+      update(7, message(1, 3)),
+      // An answer reordered on its way, or a replayed entry: an older copy after a newer one.
+      update(8, message(1, 2)),
+    ]);
+    expect([...latest.entries()].map(([id, m]) => [id, m.rev])).toEqual([
+      [1, 3],
+      [2, 1],
+    ]);
+  });
+
+  it('has nothing for no update', () => {
+    expect(latestCopies([]).size).toBe(0);
+  });
+});
+
+describe('isUpdate', () => {
+  it('tells update entries from messages, a v1 message without kind included', () => {
+    const { kind: _, ...v1 } = message(3);
+    expect(isUpdate(update(4, message(3, 1)))).toBe(true);
+    expect(isUpdate(message(3))).toBe(false);
+    expect(isUpdate(v1 as Message)).toBe(false);
+  });
+});
+
+describe('reactedWith', () => {
+  it('finds the reader among the uids of that emoji only', () => {
+    const m: Message = {
+      ...message(1, 2),
+      reactions: [
+        { emoji: '👍', count: 2, uids: ['u_bo', 'u_cy'] },
+        { emoji: '❤️', count: 1, uids: ['u_ana'] },
+      ],
+    };
+    expect(reactedWith(m, '👍', 'u_bo')).toBe(true);
+    expect(reactedWith(m, '❤️', 'u_bo')).toBe(false);
+    expect(reactedWith(m, '🎉', 'u_bo')).toBe(false);
+    expect(reactedWith(message(1), '👍', 'u_bo')).toBe(false);
+  });
+});
