@@ -5,9 +5,14 @@
  * it goes on; `typing: false` when the text is cleared or after 6 s without a keystroke (a
  * message sent ends typing on the server by itself); `gone` on leaving the room or closing
  * the tab (a keepalive request, so it survives the tab). Presence is best effort: a call that
- * fails is not repeated; the next beat says it again.
+ * fails is not repeated, except "here" refused for now (429 or 503, as when someone goes through
+ * several rooms in a few seconds and meets the presence limit): that is said again once, after
+ * Retry-After, so the reader does not look absent until the next beat.
  */
-import { type PresenceBody, updatePresence } from './api';
+import { ErrorAnswer, type PresenceBody, updatePresence } from './api';
+
+/** When a refusal gives no Retry-After. */
+const RETRY_DEFAULT_MS = 1_000;
 
 export const BEAT_MS = 30_000;
 export const TYPING_REPEAT_MS = 3_000;
@@ -18,6 +23,7 @@ export class PresenceReporter {
   private idle: ReturnType<typeof setTimeout> | undefined;
   private typingSentAt: number | undefined;
   private left = false;
+  private retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly room: string,
@@ -67,11 +73,20 @@ export class PresenceReporter {
     this.left = true;
     clearInterval(this.beat);
     clearTimeout(this.idle);
+    clearTimeout(this.retry);
     this.say({ gone: true }, true);
   }
 
   private say(body: PresenceBody, keepalive = false): void {
     if (this.left && !keepalive) return;
-    updatePresence(this.room, body, keepalive).catch(() => undefined);
+    updatePresence(this.room, body, keepalive).catch((error: unknown) => {
+      const here = Object.keys(body).length === 0;
+      const later = error instanceof ErrorAnswer && (error.status === 429 || error.status === 503);
+      if (!here || !later || this.left || this.retry !== undefined) return;
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        this.say({});
+      }, error.retryAfterMs ?? RETRY_DEFAULT_MS);
+    });
   }
 }
