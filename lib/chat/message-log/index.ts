@@ -9,7 +9,7 @@ import { GroupCommit } from './group-commit';
 import { KnownHeads } from './head';
 import { readPage } from './read';
 import { RoomFeeds } from './room-feeds';
-import { judge, viewOf } from './message-state';
+import { decide } from './message-state';
 import { scrubAheadOfDelete } from './scrub';
 import { readFirstCopy, readMessageState } from './stored';
 import { STATE_SK } from '../presence/state-item';
@@ -124,14 +124,10 @@ export function createMessageLog({ store, tableName, soleWriter, signals, now }:
     async changeMessage(request, admit) {
       const found =
         request.id < STATE_SK ? await readMessageState(store, tableName, request.room, request.id) : undefined;
-      if (!found) return { kind: 'refused', reason: 'not_found' };
-      const verdict = judge(found, request.uid, request.change);
-      if (verdict === 'same') return { kind: 'same', message: viewOf(found) };
-      if (verdict !== 'changes') return { kind: 'refused', reason: verdict };
+      const decision = decide(found, request.uid, request.change);
+      if (decision.kind !== 'write') return decision;
       await admit?.();
-      const state =
-        request.change.kind === 'delete' ? await scrubAheadOfDelete(store, tableName, request.room, found) : found;
-      return groupCommit.change(request, state);
+      return groupCommit.change(request, await scrubAheadOfDelete(store, tableName, request, decision.state));
     },
     readMessages: reader.readMessages,
   };

@@ -3,7 +3,7 @@
  * how the message reads after it. Pure: the store code (change-actions.ts) writes what this
  * decides, on the condition that the message is still at the revision it was decided on.
  */
-import type { Change, ChangeRefusal, Message, Reaction } from './types';
+import type { Change, ChangeRefusal, ChangeResult, Message, Reaction } from './types';
 
 /** Different emoji on one message at most. */
 export const EMOJI_MAX = 20;
@@ -58,6 +58,21 @@ export function judge(state: MessageState, uid: string, change: Change): Verdict
   return 'changes';
 }
 
+/**
+ * What a change asked by `uid` comes to on the message as it now is (undefined: the room has
+ * no such message): an answer at once, or the state to write it on.
+ */
+export function decide(
+  state: MessageState | undefined,
+  uid: string,
+  change: Change,
+): ChangeResult | { readonly kind: 'write'; readonly state: MessageState } {
+  if (!state) return { kind: 'refused', reason: 'not_found' };
+  const verdict = judge(state, uid, change);
+  if (verdict === 'changes') return { kind: 'write', state };
+  return verdict === 'same' ? { kind: 'same', message: viewOf(state) } : { kind: 'refused', reason: verdict };
+}
+
 /** The message after `change`, written in update entry `entryId` at `ts` (only for a change `judge` allowed). */
 export function afterChange(
   state: MessageState,
@@ -68,9 +83,8 @@ export function afterChange(
 ): MessageState {
   const rev = state.rev + 1;
   if (change.kind === 'delete') {
-    const { editedAt } = state.message;
     return {
-      message: { ...core(state.message), text: '', rev, deleted: true, ...(editedAt ? { editedAt } : {}) },
+      message: emptied({ ...state.message, rev }),
       rev,
       reactions: new Map(),
       entries: [],
@@ -98,17 +112,4 @@ export function afterChange(
 export function emptied(m: Message): Message {
   const { reactions: _reactions, ...rest } = m;
   return { ...rest, text: '', deleted: true };
-}
-
-/** The fields every message has, whatever its changes. */
-function core(m: Omit<Message, 'reactions'>): Omit<Message, 'reactions'> {
-  return {
-    id: m.id,
-    room: m.room,
-    user: m.user,
-    uid: m.uid,
-    text: m.text,
-    ts: m.ts,
-    ...(m.clientId !== undefined ? { clientId: m.clientId } : {}),
-  };
 }

@@ -10,17 +10,22 @@ import { randomUUID } from 'node:crypto';
 import { storeCall, type StoreClient } from '#aws/dynamo';
 import { preScrubActions, SCRUBS_IN_TRANSACTION } from './change-actions';
 import type { MessageState } from './message-state';
+import type { ChangeRequest } from './types';
 
 /** Entries emptied per transaction ahead of a delete (one more action takes them off the message). */
 const PRE_SCRUB_CHUNK = 99;
 
-/** Empties all but the newest SCRUBS_IN_TRANSACTION entries of the message; the state as it then is. */
+/**
+ * Before a delete, empties all but the newest SCRUBS_IN_TRANSACTION entries of the message;
+ * the state as it then is (any other change: the state as it is).
+ */
 export async function scrubAheadOfDelete(
   store: StoreClient,
   tableName: string,
-  room: string,
+  { room, change }: ChangeRequest,
   state: MessageState,
 ): Promise<MessageState> {
+  if (change.kind !== 'delete') return state;
   const early = state.entries.slice(0, Math.max(0, state.entries.length - SCRUBS_IN_TRANSACTION));
   for (let i = 0; i < early.length; i += PRE_SCRUB_CHUNK) {
     const ids = early.slice(i, i + PRE_SCRUB_CHUNK);

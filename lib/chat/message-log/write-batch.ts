@@ -10,7 +10,7 @@ import { planChange } from './change-actions';
 import { commit, type Outcome, type PlannedWrite } from './commit';
 import { knownHead, type KnownHeads } from './head';
 import { toState } from './items';
-import { judge, viewOf, type MessageState } from './message-state';
+import { decide, viewOf, type MessageState } from './message-state';
 import { scrubAheadOfDelete } from './scrub';
 import { readMessage, readMessageState } from './stored';
 import type { Appended, ChangeRequest, ChangeResult, Entry, NewMessage } from './types';
@@ -104,9 +104,12 @@ export async function writeBatch(log: LogStore, room: string, batch: readonly Pe
       p.resolve({ message: await readMessage(log.store, log.tableName, room, id), created: false });
     for (const { p, item } of stale) {
       const state = item ? toState(room, item) : await readMessageState(log.store, log.tableName, room, p.request.id);
-      if (!again(p, state)) continue;
-      if (p.request.change.kind === 'delete')
-        p.state = await scrubAheadOfDelete(log.store, log.tableName, room, p.state);
+      const decision = decide(state, p.request.uid, p.request.change);
+      if (decision.kind !== 'write') {
+        p.resolve(decision);
+        continue;
+      }
+      p.state = await scrubAheadOfDelete(log.store, log.tableName, p.request, decision.state);
       next.push(p);
     }
     if (taken !== undefined) {
@@ -130,22 +133,6 @@ function settle(p: PendingWrite, w: PlannedWrite): void {
   else if (p.kind === 'change' && w.kind === 'change') {
     p.resolve({ kind: 'changed', message: viewOf(w.after), entry: w.entry });
   }
-}
-
-/** Decides a change again on the message as it is now; true when it is still to be written. */
-function again(p: PendingChange, state: MessageState | undefined): boolean {
-  if (!state) {
-    p.resolve({ kind: 'refused', reason: 'not_found' });
-    return false;
-  }
-  const verdict = judge(state, p.request.uid, p.request.change);
-  if (verdict === 'changes') {
-    p.state = state;
-    return true;
-  }
-  if (verdict === 'same') p.resolve({ kind: 'same', message: viewOf(state) });
-  else p.resolve({ kind: 'refused', reason: verdict });
-  return false;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
