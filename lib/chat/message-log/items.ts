@@ -90,21 +90,9 @@ export function toMessage(room: string, item: Record<string, unknown>): Message 
 
 /** A message item as a change needs it. */
 export function toState(room: string, item: Record<string, unknown>): MessageState {
-  const rev = typeof item.rev === 'number' ? item.rev : 0;
-  const message: Omit<Message, 'reactions'> = {
-    id: Number(item.sk),
-    room,
-    user: String(item.user),
-    uid: String(item.uid),
-    text: String(item.text ?? ''),
-    ts: String(item.ts),
-    ...(typeof item.clientId === 'string' ? { clientId: item.clientId } : {}),
-    ...(rev > 0 ? { rev } : {}),
-    ...(typeof item.editedAt === 'string' ? { editedAt: item.editedAt } : {}),
-    ...(item.deleted === true ? { deleted: true as const } : {}),
-  };
+  const message = messageFields(room, Number(item.sk), item);
   const entries = item.entries instanceof Set ? [...(item.entries as Set<number>)].map(Number) : [];
-  return { message, rev, reactions: reactionsOf(item), entries: entries.sort((a, b) => a - b) };
+  return { message, rev: message.rev ?? 0, reactions: reactionsOf(item), entries: entries.sort((a, b) => a - b) };
 }
 
 function reactionsOf(item: Record<string, unknown>): Map<string, Map<string, number>> {
@@ -128,17 +116,21 @@ function snapshotMessage(room: string, m: Record<string, unknown>): Message {
         (r): Reaction => ({ emoji: String(r.emoji), count: Number(r.count), uids: (r.uids as string[]) ?? [] }),
       )
     : [];
+  return { ...messageFields(room, Number(m.id), m), ...(reactions.length > 0 ? { reactions } : {}) };
+}
+
+/** A message's fields but its reactions, as a message item and an update entry's copy both store them. */
+function messageFields(room: string, id: number, m: Record<string, unknown>): Omit<Message, 'reactions'> {
   return {
-    id: Number(m.id),
+    id,
     room,
     user: String(m.user),
     uid: String(m.uid),
     text: String(m.text ?? ''),
     ts: String(m.ts),
     ...(typeof m.clientId === 'string' ? { clientId: m.clientId } : {}),
-    ...(typeof m.rev === 'number' ? { rev: m.rev } : {}),
+    ...(typeof m.rev === 'number' && m.rev > 0 ? { rev: m.rev } : {}),
     ...(typeof m.editedAt === 'string' ? { editedAt: m.editedAt } : {}),
     ...(m.deleted === true ? { deleted: true as const } : {}),
-    ...(reactions.length > 0 ? { reactions } : {}),
   };
 }
