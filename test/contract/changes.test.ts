@@ -5,6 +5,8 @@
  * after every refusal (nothing changed). Run in both modes (the sole writer of its store, what
  * `npm start` is, and a shared store, what Lambda is) and through both transports.
  */
+import { STATE_SK } from '#chat/presence/state-item';
+import { TWENTY_EMOJI } from '#test/support/emoji';
 import { loadApp, uniqueRoom, type App } from '#test/support/app';
 import { expectMatchesSpec } from '#test/support/openapi';
 import { bothTransports, type Reply, type Transport } from './support/transports';
@@ -17,30 +19,8 @@ const MODES = [
   ['sole writer', { CHAT_SOLE_WRITER: '1' }],
   ['shared store', { CHAT_SOLE_WRITER: '0', CHAT_WAIT_CHECK_MS: '200' }],
 ] as const;
-/** The sort key of a room's state item (Number.MAX_SAFE_INTEGER): a whole number, but no message. */
-const STATE_ITEM_ID = '9007199254740991';
-const TWENTY_EMOJI = [
-  '👍',
-  '❤️',
-  '😂',
-  '😮',
-  '😢',
-  '🎉',
-  '🔥',
-  '👀',
-  '✅',
-  '🙏',
-  '💯',
-  '🚀',
-  '👏',
-  '🤔',
-  '😍',
-  '🥳',
-  '😎',
-  '🙌',
-  '💡',
-  '⭐',
-];
+/** The sort key of a room's state item: a whole number, but no message. */
+const STATE_ITEM_ID = String(STATE_SK);
 const HOSTILE_EDIT = `<img src=x onerror=alert(1)> ]]> &amp; <![CDATA[ x ]]> "q" 'a' \r\n<?xml?> 😀`;
 
 interface User {

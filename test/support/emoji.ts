@@ -1,0 +1,23 @@
+/** Twenty different RGI emoji, a message's limit: tests add a 21st to meet `reaction_limit`. */
+export const TWENTY_EMOJI = [
+  '👍',
+  '❤️',
+  '😂',
+  '😮',
+  '😢',
+  '🎉',
+  '🔥',
+  '👀',
+  '✅',
+  '🙏',
+  '💯',
+  '🚀',
+  '👏',
+  '🤔',
+  '😍',
+  '🥳',
+  '😎',
+  '🙌',
+  '💡',
+  '⭐',
+] as const;
