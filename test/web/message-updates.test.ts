@@ -1,5 +1,6 @@
 /** Which copy of a changed message the page shows: only ever a newer one, by rev. */
-import { isNewer, isUpdate, latestCopies, reactedWith, revOf } from '#web/message-updates';
+import { isNewer, latestCopies, reactedWith, revOf } from '#web/message-updates';
+import { isUpdate } from '#web/types';
 import type { Message, UpdateEntry } from '#web/types';
 
 const message = (id: number, rev?: number, text = `text of ${id} at ${rev ?? 0}`): Message => ({

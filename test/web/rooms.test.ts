@@ -3,7 +3,8 @@ import { CHECK_MS, BackgroundChecks, nextCheck, type CheckEnv } from '#web/backg
 import { setLang } from '#web/i18n';
 import { notable, notificationText } from '#web/notifications';
 import { MAX_ROOMS, ROOMS_KEY, RoomList, parseRooms } from '#web/rooms';
-import { badgedTitle, countsAsMessage, tally, type LogEntry } from '#web/unread';
+import { isMessage } from '#web/types';
+import { badgedTitle, tally, type LogEntry } from '#web/unread';
 
 class MemoryStorage {
   readonly items = new Map<string, string>();
@@ -123,7 +124,7 @@ describe('tally', () => {
     );
     expect(counted.messages.map((e) => e.id)).toEqual([1, 4]);
     expect(counted.mentioning.map((e) => e.id)).toEqual([1]);
-    expect(countsAsMessage({ kind: 'reaction' })).toBe(false);
+    expect(isMessage({ kind: 'reaction' })).toBe(false);
   });
 });
 

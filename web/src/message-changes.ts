@@ -14,9 +14,9 @@ import { byId, el } from './dom';
 import { MessageEditor } from './edit-mode';
 import { t, type StringKey } from './i18n';
 import { MessageActions } from './message-actions';
-import { isNewer, isUpdate, latestCopies, reactedWith } from './message-updates';
+import { isNewer, latestCopies, reactedWith } from './message-updates';
 import { fillMessage, type MentionNames } from './message-view';
-import { isMessage, type Entry, type Message, type UpdateEntry } from './types';
+import { isMessage, isUpdate, type Entry, type Message, type UpdateEntry } from './types';
 
 /** How often a change the server found too fast is tried again. */
 const RETRIES = 5;

@@ -5,7 +5,7 @@
  * entries that led there; an answer may come after the poll that brought a later change). So a
  * copy is shown only when its rev is higher than the one held, and the page never goes back.
  */
-import type { Entry, Message, UpdateEntry } from './types';
+import type { Message, UpdateEntry } from './types';
 
 /** A message that has never changed has no rev: it reads as rev 0. */
 export const revOf = (m: Pick<Message, 'rev'>): number => m.rev ?? 0;
@@ -13,8 +13,6 @@ export const revOf = (m: Pick<Message, 'rev'>): number => m.rev ?? 0;
 /** `next` should replace `held` on the page. */
 export const isNewer = (held: Pick<Message, 'rev'> | undefined, next: Pick<Message, 'rev'>): boolean =>
   held !== undefined && revOf(next) > revOf(held);
-
-export const isUpdate = (e: Entry): e is UpdateEntry => e.kind === 'update';
 
 /**
  * The newest copy of each changed message among `updates` (in the log's order), by id: what a

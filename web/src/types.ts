@@ -7,10 +7,17 @@ export type {
   ApiPage as MessagePage,
   ApiUpdate as UpdateEntry,
 } from '#http/representation';
-import type { ApiEntry, ApiMessage } from '#http/representation';
+import type { ApiEntry, ApiMessage, ApiUpdate } from '#http/representation';
 
-/** A message entry of the log (a v1 server sends no `kind`), not an update entry. */
-export const isMessage = (e: ApiEntry): e is ApiMessage => e.kind !== 'update';
+/**
+ * A message entry of the log: `kind` "message", or none (a v1 server sends none). Never an
+ * update entry, nor a kind this page does not know yet.
+ */
+export const isMessage = (e: ApiEntry | { readonly kind?: unknown }): e is ApiMessage =>
+  e.kind === undefined || e.kind === 'message';
+
+/** An update entry: a change to an earlier message (API v2). */
+export const isUpdate = (e: ApiEntry): e is ApiUpdate => e.kind === 'update';
 export type { ErrorCode } from '#http/error-codes';
 export type { PresentPerson, RoomState } from '#chat/presence/room-state';
 export { checkName, codePoints, NAME_MAX, ROOM as ROOM_PATTERN, TEXT_MAX } from '#http/validation';

@@ -5,6 +5,7 @@
  * not know is not counted either.
  */
 import { mentions } from './mentions';
+import { isMessage } from './types';
 
 /** A log entry as the page reads it; `kind` comes with API v2 message changes. */
 export interface LogEntry {
@@ -21,9 +22,6 @@ export interface Reader {
   readonly name: string;
 }
 
-export const countsAsMessage = (entry: { readonly kind?: unknown }): boolean =>
-  entry.kind === undefined || entry.kind === 'message';
-
 export interface Tally<T extends LogEntry = LogEntry> {
   /** New messages from others. */
   readonly messages: T[];
@@ -33,7 +31,7 @@ export interface Tally<T extends LogEntry = LogEntry> {
 
 /** The entries that count as unread for `reader`, and those that mention them. */
 export function tally<T extends LogEntry>(entries: readonly T[], reader: Reader): Tally<T> {
-  const messages = entries.filter((e) => countsAsMessage(e) && e.uid !== reader.uid);
+  const messages = entries.filter((e) => isMessage(e) && e.uid !== reader.uid);
   return { messages, mentioning: messages.filter((e) => mentions(e.text ?? '', reader.name)) };
 }
 
