@@ -2,6 +2,7 @@
  * Store requests counted by the local server's store proxy (started with CHAT_FAULTS=off:
  * nothing injected, every request to DynamoDB Local counted by operation).
  */
+import { round } from './stats';
 import type { LocalServerProcess } from '#test/faults/local-server-process';
 
 export type Operations = Record<string, number>;
@@ -56,4 +57,30 @@ export class WindowCount {
     if (!this.before || !this.after) throw new Error('the window did not start and end');
     return since(await this.before, await this.after);
   }
+}
+
+/** What one call cost the store, as `countRequests` reports it (`txItems`: items written in transactions). */
+export interface CallCost {
+  readonly requests: Readonly<Record<string, number>>;
+  readonly rcu: number;
+  readonly wcu: number;
+  readonly txItems?: number;
+}
+
+/** The mean cost of several calls, to hundredths, with the mean number of requests in all. */
+export function meanCost(costs: readonly CallCost[]) {
+  const n = Math.max(1, costs.length);
+  const sum = (f: (c: CallCost) => number) => round(costs.reduce((a, c) => a + f(c), 0) / n, 2);
+  const ops = [...new Set(costs.flatMap((c) => Object.keys(c.requests)))];
+  const requests = Object.fromEntries(ops.map((op) => [op, sum((c) => c.requests[op] ?? 0)]));
+  return {
+    requests,
+    requestsTotal: round(
+      Object.values(requests).reduce((a, b) => a + b, 0),
+      2,
+    ),
+    rcu: sum((c) => c.rcu),
+    wcu: sum((c) => c.wcu),
+    txItems: sum((c) => c.txItems ?? 0),
+  };
 }

@@ -38,7 +38,7 @@ import { pause, type BenchContext, type ScenarioResult } from '../scenario';
 import { cpuText, mark, startServer, usageSince, type Usage } from '../server';
 import { Counter, latencies, ms, round, summarize, type Summary, table } from '../stats';
 import { countRequests } from '#test/support/store-requests';
-import { type Operations, operationsText, WindowCount } from '../store-count';
+import { meanCost, type Operations, operationsText, WindowCount } from '../store-count';
 
 const USERS = 200;
 const TYPERS = 20;
@@ -794,30 +794,17 @@ async function storePart(ctx: BenchContext): Promise<{ text: string; data: Store
     const rows: Row[] = [];
     /** Runs `prepare` uncounted, then counts `act`, `times` times, and keeps the mean. */
     const measure = async (label: string, prepare: () => Promise<Call>, times = iterations) => {
-      const sum: Tally = { requests: {}, rcu: 0, wcu: 0 };
+      const costs: Tally[] = [];
       let status = 0;
       for (let i = 0; i < times; i++) {
         await keepRoom();
         const act = await prepare();
         take();
         status = (await act()).statusCode ?? 0;
-        const tally = take();
-        for (const [op, n] of Object.entries(tally.requests)) sum.requests[op] = (sum.requests[op] ?? 0) + n;
-        sum.rcu += tally.rcu;
-        sum.wcu += tally.wcu;
+        costs.push(take());
       }
-      const requests = Object.fromEntries(Object.entries(sum.requests).map(([op, n]) => [op, round(n / times, 2)]));
-      const row: Row = {
-        label,
-        status,
-        requests,
-        requestsTotal: round(
-          Object.values(requests).reduce((a, b) => a + b, 0),
-          2,
-        ),
-        rcu: round(sum.rcu / times, 2),
-        wcu: round(sum.wcu / times, 2),
-      };
+      const { txItems: _txItems, ...mean } = meanCost(costs);
+      const row: Row = { label, status, ...mean };
       rows.push(row);
       return row;
     };

@@ -14,8 +14,9 @@ import { createHandlers } from '#http/handlers';
 import { apiEvent } from '#test/support/app';
 import { pause, type BenchContext, type ScenarioResult } from '../scenario';
 import { startServer } from '../server';
-import { round, table } from '../stats';
+import { table } from '../stats';
 import { countRequests } from '#test/support/store-requests';
+import { meanCost } from '../store-count';
 
 /** Longer than one send interval at the default 5 a second. */
 const QUIET_MS = 250;
@@ -96,33 +97,15 @@ export async function storeCost(ctx: BenchContext): Promise<ScenarioResult> {
     const rows: Row[] = [];
     /** Runs `prepare` uncounted, then counts `act`, `iterations` times, and keeps the mean. */
     const measure = async (label: string, prepare: () => Promise<Call>) => {
-      const sum: Tally = { requests: {}, rcu: 0, wcu: 0, txItems: 0 };
+      const costs: Tally[] = [];
       let status = 0;
       for (let i = 0; i < iterations; i++) {
         const act = await prepare();
         take();
         status = (await act()).statusCode ?? 0;
-        const tally = take();
-        for (const [op, n] of Object.entries(tally.requests)) sum.requests[op] = (sum.requests[op] ?? 0) + n;
-        sum.rcu += tally.rcu;
-        sum.wcu += tally.wcu;
-        sum.txItems += tally.txItems;
+        costs.push(take());
       }
-      const requests = Object.fromEntries(
-        Object.entries(sum.requests).map(([op, n]) => [op, round(n / iterations, 2)]),
-      );
-      rows.push({
-        label,
-        status,
-        requests,
-        requestsTotal: round(
-          Object.values(requests).reduce((a, b) => a + b, 0),
-          2,
-        ),
-        rcu: round(sum.rcu / iterations, 2),
-        wcu: round(sum.wcu / iterations, 2),
-        txItems: round(sum.txItems / iterations, 2),
-      });
+      rows.push({ label, status, ...meanCost(costs) });
     };
 
     ctx.log(`store cost: ${iterations} of each request against DynamoDB Local`);
