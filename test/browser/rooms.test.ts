@@ -280,6 +280,35 @@ describe('the rooms sidebar', () => {
     expect(await page.evaluate(() => localStorage.getItem('chat.rooms'))).toBeNull();
   }, 90_000);
 
+  it('keeps one list in two tabs of one browser: a room joined in one shows in the other, and a leave there loses neither', async () => {
+    const [a, b, c] = [uniqueRoom('tabs-a'), uniqueRoom('tabs-b'), uniqueRoom('tabs-c')];
+    const robin = await robinIn([a, b]);
+    const first = robin.page;
+    const second = await robin.context.newPage();
+    await checkedOften(second);
+    await second.goto(`${server.url}/#${b}`);
+    await second.locator('#chat-view').waitFor({ state: 'visible', ...SHOWS });
+    await item(second, a).waitFor({ state: 'attached', ...SHOWS });
+
+    // Joined in the second tab: the first lists it too, without a reload.
+    await openEmptyRoom(second, c);
+    await item(first, c).waitFor({ state: 'attached', ...SHOWS });
+    expect(await first.locator('#rooms-list .room-name').allTextContents()).toEqual([`#${a}`, `#${b}`, `#${c}`]);
+    // Each tab still highlights its own room.
+    await expect(item(first, a).locator('.room-link').getAttribute('aria-current')).resolves.toBe('page');
+    await expect(item(second, c).locator('.room-link').getAttribute('aria-current')).resolves.toBe('page');
+
+    // Left in the first tab: gone from the second, and c, joined in the second, is still stored.
+    await item(first, b).locator('.room-leave').click();
+    await item(second, b).waitFor({ state: 'detached', ...SHOWS });
+    const stored = await first.evaluate(() =>
+      (JSON.parse(localStorage.getItem('chat.rooms') ?? '[]') as { name: string }[]).map((r) => r.name),
+    );
+    expect(stored).toEqual([a, c]);
+    expect(await second.locator('#rooms-list .room-name').allTextContents()).toEqual([`#${a}`, `#${c}`]);
+    await second.close();
+  }, 90_000);
+
   it('opens as a drawer on a phone, with your name in the header', async () => {
     const [a, b] = [uniqueRoom('phone-a'), uniqueRoom('phone-b')];
     const robin = await robinIn([a, b], { viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true });

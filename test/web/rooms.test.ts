@@ -60,12 +60,32 @@ describe('RoomList', () => {
     let changes = 0;
     rooms.onChange(() => changes++);
     rooms.join('a');
-    rooms.add('a', 2, 1);
-    rooms.add('a', 1, 0);
-    rooms.add('a', 0, 0);
+    rooms.add('a', 2, 1, 4);
+    rooms.add('a', 1, 0, 6);
+    rooms.add('a', 0, 0, 6);
     rooms.update('a', { unread: 3 });
-    expect(rooms.get('a')).toMatchObject({ unread: 3, mentions: 1 });
+    expect(rooms.get('a')).toMatchObject({ unread: 3, mentions: 1, knownId: 6 });
     expect(changes).toBe(3);
+  });
+
+  it("takes another tab's list when told, so its next change never writes back a stale copy", () => {
+    const storage = new MemoryStorage();
+    const here = new RoomList(storage);
+    const there = new RoomList(storage);
+    here.join('a');
+    there.reload();
+    there.join('b');
+    there.add('a', 2, 0, 9);
+    let changes = 0;
+    here.onChange(() => changes++);
+    here.reload();
+    expect(changes).toBe(1);
+    here.reload();
+    expect(changes).toBe(1);
+    here.leave('b');
+    expect(new RoomList(storage).all()).toEqual([
+      { name: 'a', knownId: 9, seenId: 0, unread: 2, mentions: 0, notifyAll: false },
+    ]);
   });
 
   it('works without storage', () => {

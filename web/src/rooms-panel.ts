@@ -9,7 +9,7 @@ import { byId } from './dom';
 import { t } from './i18n';
 import { Notifier, type NotifyState } from './notifications';
 import { checkRoom } from './room-watch';
-import { RoomList } from './rooms';
+import { ROOMS_KEY, RoomList } from './rooms';
 import { RoomsView } from './rooms-view';
 import type { Message } from './types';
 import { tally, type LogEntry, type Reader, type Tally } from './unread';
@@ -63,6 +63,10 @@ export class RoomsPanel {
       this.render();
       this.checks?.roomsChanged();
       this.changed();
+    });
+    // Another tab of this browser joined, left or counted a room (the event comes from other tabs only).
+    window.addEventListener('storage', (event) => {
+      if ((event.key === ROOMS_KEY || event.key === null) && event.storageArea === storage()) this.rooms.reload();
     });
     this.toggle.addEventListener('click', () => this.setDrawer(!this.chat.classList.contains('drawer-open')));
     byId('rooms-close').addEventListener('click', () => this.setDrawer(false));
@@ -144,8 +148,16 @@ export class RoomsPanel {
   /** Messages from others came in the open room. */
   arrived(room: string, fresh: readonly Message[]): void {
     if (!this.reader) return;
-    const counted = tally(fresh as readonly LogEntry[], this.reader);
-    if (document.visibilityState === 'hidden') this.rooms.add(room, counted.messages.length, counted.mentioning.length);
+    // Another tab of this browser with this room open, or checking it, may have counted some of
+    // these already: only what is past the room's known id counts, and then it is known.
+    const known = this.rooms.get(room)?.knownId ?? null;
+    const news = known === null ? fresh : fresh.filter((m) => m.id > known);
+    if (news.length === 0) return;
+    const counted = tally(news as readonly LogEntry[], this.reader);
+    if (document.visibilityState === 'hidden') {
+      const throughId = Math.max(...news.map((m) => m.id));
+      this.rooms.add(room, counted.messages.length, counted.mentioning.length, throughId);
+    }
     this.notify(room, counted);
   }
 

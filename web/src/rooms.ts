@@ -61,13 +61,19 @@ export class RoomList {
   private readonly listeners: (() => void)[] = [];
 
   constructor(private readonly storage: Store | undefined) {
-    let raw: string | null = null;
-    try {
-      raw = storage?.getItem(ROOMS_KEY) ?? null;
-    } catch {
-      // Storage may be disabled: the list then lasts for this page only.
-    }
-    this.rooms = parseRooms(raw);
+    this.rooms = parseRooms(this.stored());
+  }
+
+  /**
+   * Another tab of this browser changed the stored list: this page takes it, so that its next
+   * change is made to the list as it now is, and never writes back a stale copy over a room
+   * joined, left or counted there.
+   */
+  reload(): void {
+    const rooms = parseRooms(this.stored());
+    if (JSON.stringify(rooms) === JSON.stringify(this.rooms)) return;
+    this.rooms = rooms;
+    for (const listener of this.listeners) listener();
   }
 
   /** Told after every change. */
@@ -108,11 +114,15 @@ export class RoomList {
     this.changed();
   }
 
-  /** Adds to a room's unread and mention counts. */
-  add(name: string, unread: number, mentions: number): void {
+  /** Counts what came in a room up to `throughId`: adds to its unread and mention counts, and that id is known. */
+  add(name: string, unread: number, mentions: number, throughId: number): void {
     const room = this.get(name);
-    if (room && (unread > 0 || mentions > 0))
-      this.update(name, { unread: room.unread + unread, mentions: room.mentions + mentions });
+    if (!room) return;
+    this.update(name, {
+      unread: room.unread + unread,
+      mentions: room.mentions + mentions,
+      knownId: Math.max(room.knownId ?? 0, throughId),
+    });
   }
 
   totalUnread(): number {
@@ -128,6 +138,15 @@ export class RoomList {
       // Nothing stored, nothing to forget.
     }
     for (const listener of this.listeners) listener();
+  }
+
+  private stored(): string | null {
+    try {
+      return this.storage?.getItem(ROOMS_KEY) ?? null;
+    } catch {
+      // Storage may be disabled: the list then lasts for this page only.
+      return null;
+    }
   }
 
   private changed(): void {
