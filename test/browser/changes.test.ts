@@ -101,6 +101,9 @@ describe('an edit', () => {
     await expect(theirs.locator('.edited').getAttribute('title')).resolves.toMatch(/^Edited \w+day, /);
     expect(await shownTexts(bo.page)).toEqual(['hello everyone']);
     await expect(mine.locator('textarea').count()).resolves.toBe(0);
+    // A screen reader in the other page is told, with the new text; the author's own page is not.
+    await expect(bo.page.locator('#live').textContent()).resolves.toBe('Ana edited a message: hello everyone');
+    await expect(ana.page.locator('#live').textContent()).resolves.not.toContain('edited');
   }, 60_000);
 
   it('starts with Up in an empty message box on the last own message: Esc cancels, Shift+Enter adds a line, Enter saves', async () => {
@@ -229,6 +232,7 @@ describe('a delete', () => {
       await expect(deleted.locator('.text').textContent()).resolves.toBe('Message deleted');
       expect(await shownTexts(page)).toEqual(['before', 'Message deleted', 'after']);
     }
+    await expect(bo.page.locator('#live').textContent()).resolves.toBe('Ana deleted a message.');
     expect(deletes).toHaveLength(1);
     const { token } = await sessionOf(bo.page);
     await expect(stored(token, room, id)).resolves.toMatchObject({ text: '', deleted: true });

@@ -1,5 +1,5 @@
 /** Which copy of a changed message the page shows: only ever a newer one, by rev. */
-import { isNewer, latestCopies, reactedWith, revOf } from '#web/message-updates';
+import { isNewer, latestCopies, notableChanges, reactedWith, revOf } from '#web/message-updates';
 import { isUpdate } from '#web/types';
 import type { Message, UpdateEntry } from '#web/types';
 
@@ -14,12 +14,11 @@ const message = (id: number, rev?: number, text = `text of ${id} at ${rev ?? 0}`
   ...(rev !== undefined ? { rev } : {}),
 });
 
-const update = (id: number, target: Message): UpdateEntry => ({
+const update = (id: number, target: Message, by = { user: 'Bo', uid: 'u_bo' }): UpdateEntry => ({
   kind: 'update',
   id,
   room: 'lobby',
-  user: 'Bo',
-  uid: 'u_bo',
+  ...by,
   ts: '2026-05-01T10:05:00.000Z',
   target: target.id,
   message: target,
@@ -64,6 +63,43 @@ describe('latestCopies', () => {
 
   it('has nothing for no update', () => {
     expect(latestCopies([]).size).toBe(0);
+  });
+});
+
+describe('notableChanges', () => {
+  const ana = { user: 'Ana', uid: 'u_ana' };
+  const shown = new Map<number, Message>([
+    [1, message(1)],
+    [2, message(2, 1)],
+    [3, { ...message(3, 1), text: '', deleted: true }],
+    [4, message(4)],
+  ]);
+  const held = (id: number) => shown.get(id);
+
+  it("tells an edit or a delete by someone else of a message shown, with the newest entry's text", () => {
+    const edited = [update(10, message(1, 1, 'first try'), ana), update(11, message(1, 2, 'fixed'), ana)];
+    const deleted = update(12, { ...message(2, 2), text: '', deleted: true }, ana);
+    expect(notableChanges([...edited, deleted], held, 'u_me')).toEqual([
+      { kind: 'edited', user: 'Ana', message: message(1, 2, 'fixed') },
+      { kind: 'deleted', user: 'Ana', message: { ...message(2, 2), text: '', deleted: true } },
+    ]);
+  });
+
+  it('tells nothing of reactions, own changes, messages not shown, copies not newer, or a message already deleted', () => {
+    const reacted = { ...message(4, 1, shown.get(4)!.text), reactions: [{ emoji: '👍', count: 1, uids: ['u_bo'] }] };
+    expect(
+      notableChanges(
+        [
+          update(10, reacted),
+          update(11, message(1, 1, 'mine, edited'), { user: 'Me', uid: 'u_me' }),
+          update(12, message(9, 1, 'not on the page'), ana),
+          update(13, message(2, 1, 'an old copy'), ana),
+          update(14, { ...message(3, 2), text: '', deleted: true }, ana),
+        ],
+        held,
+        'u_me',
+      ),
+    ).toEqual([]);
   });
 });
 

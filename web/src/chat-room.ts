@@ -7,6 +7,7 @@ import { msUntilNextDay } from './day-separators';
 import { byId } from './dom';
 import { t, type StringKey } from './i18n';
 import { MessageChanges } from './message-changes';
+import type { NotableChange } from './message-updates';
 import { MAX_RENDERED, MessageList } from './message-list';
 import { PollScheduler, type PollOutcome } from './poll-scheduler';
 import { newClientId } from './room';
@@ -221,9 +222,11 @@ export class ChatRoom {
     // Update entries change messages already shown, so they apply once their batch is rendered.
     this.changes.received(page.messages);
     if (!this.loaded || !page.hasMore || this.arrived.length >= CATCH_UP_RENDER) {
-      this.show(this.arrived);
+      const first = !this.loaded;
+      const fresh = this.show(this.arrived);
       this.arrived = [];
-      this.changes.applyReceived();
+      const told = this.changes.applyReceived();
+      this.announce(fresh, first ? [] : told);
     }
     // A change of who is here ends a hold as news does, so an answer that soon is not a broken hold.
     return {
@@ -234,13 +237,14 @@ export class ChatRoom {
     };
   }
 
-  private show(messages: readonly Message[]): void {
+  /** Renders a batch; returns the messages from others it brought that are worth telling (none in the first read). */
+  private show(messages: readonly Message[]): readonly Message[] {
     const first = !this.loaded;
     this.loaded = true;
     if (messages.length === 0) {
       if (first) this.updateHistory();
       this.markSeen();
-      return;
+      return [];
     }
     const atBottom = first || this.stuck || this.list.isAtBottom();
     let added: ReturnType<MessageList['append']> = { fresh: [], confirmed: [] };
@@ -259,13 +263,13 @@ export class ChatRoom {
     if (confirmed.length > 0) this.events.sendProblem(undefined);
     if (first) this.showWhereReadingStopped();
     this.markSeen();
-    if (first || fresh.length === 0) return;
+    if (first || fresh.length === 0) return [];
     if (!atBottom) {
       this.unseen += fresh.length;
       this.updateJump();
     }
     this.events.arrived(fresh);
-    this.announce(fresh);
+    return fresh;
   }
 
   /** Back in the room: the "new messages" line, and, if it is above the view, the view starts there. */
@@ -287,11 +291,19 @@ export class ChatRoom {
     this.events.seen(this.seenId);
   }
 
-  private announce(fresh: readonly Message[]): void {
+  /** Tells a screen reader what came and what others edited or deleted, in one announcement. */
+  private announce(fresh: readonly Message[], told: readonly NotableChange[]): void {
+    const clip = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
+    const parts: string[] = [];
     const one = fresh.length === 1 ? fresh[0] : undefined;
-    this.live.textContent = one
-      ? t('announceOne', { name: one.user, text: one.text.length > 200 ? `${one.text.slice(0, 200)}…` : one.text })
-      : t('newMessagesMany', { n: fresh.length });
+    if (one) parts.push(t('announceOne', { name: one.user, text: clip(one.text) }));
+    else if (fresh.length > 1) parts.push(t('newMessagesMany', { n: fresh.length }));
+    const change = told.length === 1 ? told[0] : undefined;
+    if (change?.kind === 'edited')
+      parts.push(t('announceEdited', { name: change.user, text: clip(change.message.text) }));
+    else if (change?.kind === 'deleted') parts.push(t('announceDeleted', { name: change.user }));
+    else if (told.length > 1) parts.push(t('announceChanges', { n: told.length }));
+    if (parts.length > 0) this.live.textContent = parts.join(' ');
   }
 
   private seen(): void {

@@ -14,7 +14,7 @@ import { byId, el } from './dom';
 import { MessageEditor } from './edit-mode';
 import { t, type StringKey } from './i18n';
 import { MessageActions } from './message-actions';
-import { isNewer, latestCopies, reactedWith } from './message-updates';
+import { isNewer, latestCopies, notableChanges, reactedWith, type NotableChange } from './message-updates';
 import { fillMessage, type MentionNames } from './message-view';
 import { isMessage, isUpdate, type Entry, type Message, type UpdateEntry } from './types';
 
@@ -114,11 +114,17 @@ export class MessageChanges {
     for (const e of entries) if (isUpdate(e)) this.updates.push(e);
   }
 
-  /** Applies the update entries received, to the messages shown now. */
-  applyReceived(): void {
+  /** Applies the update entries received, to the messages shown now; returns the edits and deletes by others among them. */
+  applyReceived(): NotableChange[] {
     const updates = this.updates;
     this.updates = [];
+    const held = (id: number) => {
+      const item = this.itemOf(id);
+      return item ? heldMessage(item) : undefined;
+    };
+    const told = notableChanges(updates, held, this.me.uid);
     for (const m of latestCopies(updates).values()) this.apply(m);
+    return told;
   }
 
   /** Shows `m` in place of the copy on the page, when it is newer (a message not shown is let go). */

@@ -14,20 +14,54 @@ export const revOf = (m: Pick<Message, 'rev'>): number => m.rev ?? 0;
 export const isNewer = (held: Pick<Message, 'rev'> | undefined, next: Pick<Message, 'rev'>): boolean =>
   held !== undefined && revOf(next) > revOf(held);
 
+/** The newest entry of each changed message among `updates` (in the log's order), by target id. */
+export function newestEntries(updates: readonly UpdateEntry[]): Map<number, UpdateEntry> {
+  const newest = new Map<number, UpdateEntry>();
+  for (const u of updates) {
+    const seen = newest.get(u.target);
+    if (seen === undefined || revOf(u.message) > revOf(seen.message)) newest.set(u.target, u);
+  }
+  return newest;
+}
+
 /**
- * The newest copy of each changed message among `updates` (in the log's order), by id: what a
- * batch of update entries leaves each target reading, so a burst of changes renders once.
+ * The newest copy of each changed message among `updates`, by id: what a batch of update
+ * entries leaves each target reading, so a burst of changes renders once.
  */
 export function latestCopies(updates: readonly UpdateEntry[]): Map<number, Message> {
-  const latest = new Map<number, Message>();
-  for (const u of updates) {
-    const held = latest.get(u.target);
-    if (held === undefined || revOf(u.message) > revOf(held)) latest.set(u.target, u.message);
-  }
-  return latest;
+  return new Map([...newestEntries(updates)].map(([id, u]) => [id, u.message]));
 }
 
 /** Whether `uid` is among those the message shows as having reacted with `emoji`. */
 export function reactedWith(m: Pick<Message, 'reactions'>, emoji: string, uid: string): boolean {
   return m.reactions?.some((r) => r.emoji === emoji && r.uids.includes(uid)) ?? false;
+}
+
+/** An edit or a delete by someone else, as a screen reader is told of it. */
+export interface NotableChange {
+  readonly kind: 'edited' | 'deleted';
+  /** Who made the change. */
+  readonly user: string;
+  /** The message as it reads after it. */
+  readonly message: Message;
+}
+
+/**
+ * What others changed among the messages shown: for each target, its newest entry, when it is
+ * newer than the copy held and edits its text or deletes it. Reactions and one's own changes
+ * are not told (one's own are seen as they are made; reactions would talk over the room).
+ */
+export function notableChanges(
+  updates: readonly UpdateEntry[],
+  held: (id: number) => Message | undefined,
+  myUid: string,
+): NotableChange[] {
+  const told: NotableChange[] = [];
+  for (const u of newestEntries(updates).values()) {
+    const shown = held(u.target);
+    if (u.uid === myUid || shown === undefined || !isNewer(shown, u.message) || shown.deleted) continue;
+    if (u.message.deleted) told.push({ kind: 'deleted', user: u.user, message: u.message });
+    else if (u.message.text !== shown.text) told.push({ kind: 'edited', user: u.user, message: u.message });
+  }
+  return told;
 }
