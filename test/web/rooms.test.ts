@@ -202,14 +202,14 @@ describe('nextCheck', () => {
   });
 });
 
-/** A clock the test moves by hand, and its timers. */
-function manualEnv() {
+/** A clock the test moves by hand, and its timers (which fire up to `earlyMs` before they are due, as a browser's may). */
+function manualEnv(earlyMs = 0) {
   let now = 0;
   let timers: { at: number; run: () => void }[] = [];
   const env: CheckEnv = {
     now: () => now,
     later: (run, ms) => {
-      const timer = { at: now + ms, run };
+      const timer = { at: now + ms - Math.min(earlyMs, ms / 2), run };
       timers.push(timer);
       return () => {
         timers = timers.filter((t) => t !== timer);
@@ -264,6 +264,29 @@ describe('BackgroundChecks', () => {
     background.stop();
     await advance(CHECK_MS);
     expect(checks).toHaveLength(50);
+  });
+
+  it('keeps a full interval between the requests of a room, with timers that fire early and checks that take time', async () => {
+    const { env, advance } = manualEnv(8);
+    const requests: { room: string; at: number }[] = [];
+    const background = new BackgroundChecks(
+      () => ['a', 'b'],
+      async (room) => {
+        requests.push({ room, at: env.now() });
+        // The answer takes a few milliseconds: the next check of this room is timed from it.
+        await new Promise<void>((resolve) => env.later(resolve, 10));
+      },
+      CHECK_MS,
+      env,
+    );
+    background.start();
+    await advance(4 * CHECK_MS);
+    for (const room of ['a', 'b']) {
+      const times = requests.filter((r) => r.room === room).map((r) => r.at);
+      expect(times.length).toBeGreaterThanOrEqual(3);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(CHECK_MS);
+    }
+    background.stop();
   });
 
   it('waits a full interval before checking a room just read as the open one', async () => {

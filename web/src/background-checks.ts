@@ -104,24 +104,32 @@ export class BackgroundChecks {
     this.cancel?.();
     this.cancel = undefined;
     if (this.stopped || this.running) return;
-    const { room, delayMs } = nextCheck(this.rooms(), this.lastChecked, this.lastAny, this.env.now(), this.intervalMs);
+    const { room, delayMs } = this.next();
     if (room === undefined) return;
     this.cancel = this.env.later(() => {
       this.cancel = undefined;
-      void this.run(room);
+      // A browser may run a timer a few milliseconds early (it lines wake-ups up): not yet due, wait again.
+      if (this.next().delayMs > 0) this.plan();
+      else void this.run(room);
     }, delayMs);
+  }
+
+  private next(): CheckPlan {
+    return nextCheck(this.rooms(), this.lastChecked, this.lastAny, this.env.now(), this.intervalMs);
   }
 
   private async run(room: string): Promise<void> {
     if (this.stopped || !this.rooms().includes(room)) return this.plan();
     this.running = true;
-    this.lastAny = this.env.now();
-    this.lastChecked.set(room, this.lastAny);
     try {
       await this.check(room);
     } catch {
       // A failed check waits for its next turn; the open room's indicator tells about the connection.
     }
+    // Timed from its end: whenever the check's request went out, the next one goes out at least
+    // the interval later, also when the page was slow to make the first.
+    this.lastAny = this.env.now();
+    this.lastChecked.set(room, this.lastAny);
     this.running = false;
     this.plan();
   }
