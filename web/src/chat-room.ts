@@ -5,6 +5,7 @@
 import { ErrorAnswer, readMessages, sendMessage } from './api';
 import { msUntilNextDay } from './day-separators';
 import { byId } from './dom';
+import { excerpt } from './excerpt';
 import { t, type StringKey } from './i18n';
 import { MessageChanges } from './message-changes';
 import type { NotableChange } from './message-updates';
@@ -293,14 +294,13 @@ export class ChatRoom {
 
   /** Tells a screen reader what came and what others edited or deleted, in one announcement. */
   private announce(fresh: readonly Message[], told: readonly NotableChange[]): void {
-    const clip = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
     const parts: string[] = [];
     const one = fresh.length === 1 ? fresh[0] : undefined;
-    if (one) parts.push(t('announceOne', { name: one.user, text: clip(one.text) }));
+    if (one) parts.push(t('announceOne', { name: one.user, text: excerpt(one.text) }));
     else if (fresh.length > 1) parts.push(t('newMessagesMany', { n: fresh.length }));
     const change = told.length === 1 ? told[0] : undefined;
     if (change?.kind === 'edited')
-      parts.push(t('announceEdited', { name: change.user, text: clip(change.message.text) }));
+      parts.push(t('announceEdited', { name: change.user, text: excerpt(change.message.text) }));
     else if (change?.kind === 'deleted') parts.push(t('announceDeleted', { name: change.user }));
     else if (told.length > 1) parts.push(t('announceChanges', { n: told.length }));
     if (parts.length > 0) this.live.textContent = parts.join(' ');

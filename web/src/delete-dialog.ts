@@ -3,10 +3,8 @@
  * Esc cancels), showing the text it would delete. Cancel has the focus first.
  */
 import { el } from './dom';
+import { excerpt } from './excerpt';
 import { t } from './i18n';
-
-/** How much of the text the dialog quotes. */
-const QUOTE_MAX = 200;
 
 export class DeleteDialog {
   private readonly dialog = el('dialog', 'confirm');
@@ -45,7 +43,7 @@ export class DeleteDialog {
   ask(text: string): Promise<boolean> {
     // The modal dialog keeps the page from asking twice; should it happen, the first question stands.
     if (this.dialog.open) return Promise.resolve(false);
-    this.quote.textContent = text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text;
+    this.quote.textContent = excerpt(text);
     this.dialog.returnValue = '';
     return new Promise((resolve) => {
       this.answer = resolve;

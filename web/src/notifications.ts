@@ -4,6 +4,7 @@
  * reader marked "notify all"; only while the tab is hidden (a visible page shows them itself);
  * silent (no sound). One notification per room and batch: a newer one replaces the room's last.
  */
+import { excerpt } from './excerpt';
 import { t } from './i18n';
 import type { LogEntry, Tally } from './unread';
 
@@ -20,8 +21,6 @@ export interface NotificationText {
 export function notable<T extends LogEntry>(tally: Tally<T>, notifyAll: boolean): T[] {
   return notifyAll ? tally.messages : tally.mentioning;
 }
-
-const excerpt = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
 
 /** What a notification of `entries` (at least one) in `room` says. */
 export function notificationText(room: string, entries: readonly LogEntry[], mentioning: number): NotificationText {
