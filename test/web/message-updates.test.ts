@@ -1,5 +1,5 @@
 /** Which copy of a changed message the page shows: only ever a newer one, by rev. */
-import { isNewer, latestCopies, notableChanges, reactedWith, revOf } from '#web/message-updates';
+import { isNewer, newestEntries, notableChanges, reactedWith, revOf } from '#web/message-updates';
 import { isUpdate } from '#web/types';
 import type { Message, UpdateEntry } from '#web/types';
 
@@ -46,23 +46,23 @@ describe('isNewer', () => {
   });
 });
 
-describe('latestCopies', () => {
+describe('newestEntries', () => {
   it('keeps the highest rev of each target, whatever order the entries come in', () => {
-    const latest = latestCopies([
+    const latest = newestEntries([
       update(5, message(1, 1)),
       update(6, message(2, 1)),
       update(7, message(1, 3)),
       // An answer reordered on its way, or a replayed entry: an older copy after a newer one.
       update(8, message(1, 2)),
     ]);
-    expect([...latest.entries()].map(([id, m]) => [id, m.rev])).toEqual([
+    expect([...latest.entries()].map(([id, u]) => [id, u.message.rev])).toEqual([
       [1, 3],
       [2, 1],
     ]);
   });
 
   it('has nothing for no update', () => {
-    expect(latestCopies([]).size).toBe(0);
+    expect(newestEntries([]).size).toBe(0);
   });
 });
 
@@ -79,7 +79,7 @@ describe('notableChanges', () => {
   it("tells an edit or a delete by someone else of a message shown, with the newest entry's text", () => {
     const edited = [update(10, message(1, 1, 'first try'), ana), update(11, message(1, 2, 'fixed'), ana)];
     const deleted = update(12, { ...message(2, 2), text: '', deleted: true }, ana);
-    expect(notableChanges([...edited, deleted], held, 'u_me')).toEqual([
+    expect(notableChanges(newestEntries([...edited, deleted]), held, 'u_me')).toEqual([
       { kind: 'edited', user: 'Ana', message: message(1, 2, 'fixed') },
       { kind: 'deleted', user: 'Ana', message: { ...message(2, 2), text: '', deleted: true } },
     ]);
@@ -89,13 +89,13 @@ describe('notableChanges', () => {
     const reacted = { ...message(4, 1, shown.get(4)!.text), reactions: [{ emoji: '👍', count: 1, uids: ['u_bo'] }] };
     expect(
       notableChanges(
-        [
+        newestEntries([
           update(10, reacted),
           update(11, message(1, 1, 'mine, edited'), { user: 'Me', uid: 'u_me' }),
           update(12, message(9, 1, 'not on the page'), ana),
           update(13, message(2, 1, 'an old copy'), ana),
           update(14, { ...message(3, 2), text: '', deleted: true }, ana),
-        ],
+        ]),
         held,
         'u_me',
       ),

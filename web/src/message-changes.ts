@@ -14,7 +14,7 @@ import { byId, el } from './dom';
 import { MessageEditor } from './edit-mode';
 import { t, type StringKey } from './i18n';
 import { MessageActions } from './message-actions';
-import { isNewer, latestCopies, notableChanges, reactedWith, type NotableChange } from './message-updates';
+import { isNewer, newestEntries, notableChanges, reactedWith, type NotableChange } from './message-updates';
 import { fillMessage, type MentionNames } from './message-view';
 import { isMessage, isUpdate, type Entry, type Message, type UpdateEntry } from './types';
 
@@ -122,8 +122,9 @@ export class MessageChanges {
       const item = this.itemOf(id);
       return item ? heldMessage(item) : undefined;
     };
-    const told = notableChanges(updates, held, this.me.uid);
-    for (const m of latestCopies(updates).values()) this.apply(m);
+    const newest = newestEntries(updates);
+    const told = notableChanges(newest, held, this.me.uid);
+    for (const u of newest.values()) this.apply(u.message);
     return told;
   }
 

@@ -14,7 +14,10 @@ export const revOf = (m: Pick<Message, 'rev'>): number => m.rev ?? 0;
 export const isNewer = (held: Pick<Message, 'rev'> | undefined, next: Pick<Message, 'rev'>): boolean =>
   held !== undefined && revOf(next) > revOf(held);
 
-/** The newest entry of each changed message among `updates` (in the log's order), by target id. */
+/**
+ * The newest entry of each changed message among `updates` (in the log's order), by target id:
+ * what a batch of update entries leaves each target reading, so a burst of changes renders once.
+ */
 export function newestEntries(updates: readonly UpdateEntry[]): Map<number, UpdateEntry> {
   const newest = new Map<number, UpdateEntry>();
   for (const u of updates) {
@@ -22,14 +25,6 @@ export function newestEntries(updates: readonly UpdateEntry[]): Map<number, Upda
     if (seen === undefined || revOf(u.message) > revOf(seen.message)) newest.set(u.target, u);
   }
   return newest;
-}
-
-/**
- * The newest copy of each changed message among `updates`, by id: what a batch of update
- * entries leaves each target reading, so a burst of changes renders once.
- */
-export function latestCopies(updates: readonly UpdateEntry[]): Map<number, Message> {
-  return new Map([...newestEntries(updates)].map(([id, u]) => [id, u.message]));
 }
 
 /** Whether `uid` is among those the message shows as having reacted with `emoji`. */
@@ -47,17 +42,17 @@ export interface NotableChange {
 }
 
 /**
- * What others changed among the messages shown: for each target, its newest entry, when it is
- * newer than the copy held and edits its text or deletes it. Reactions and one's own changes
+ * What others changed among the messages shown: of the newest entries (newestEntries), those
+ * newer than the copy held that edit its text or delete it. Reactions and one's own changes
  * are not told (one's own are seen as they are made; reactions would talk over the room).
  */
 export function notableChanges(
-  updates: readonly UpdateEntry[],
+  newest: ReadonlyMap<number, UpdateEntry>,
   held: (id: number) => Message | undefined,
   myUid: string,
 ): NotableChange[] {
   const told: NotableChange[] = [];
-  for (const u of newestEntries(updates).values()) {
+  for (const u of newest.values()) {
     const shown = held(u.target);
     if (u.uid === myUid || shown === undefined || !isNewer(shown, u.message) || shown.deleted) continue;
     if (u.message.deleted) told.push({ kind: 'deleted', user: u.user, message: u.message });
