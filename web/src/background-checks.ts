@@ -108,9 +108,11 @@ export class BackgroundChecks {
     if (room === undefined) return;
     this.cancel = this.env.later(() => {
       this.cancel = undefined;
-      // A browser may run a timer a few milliseconds early (it lines wake-ups up): not yet due, wait again.
-      if (this.next().delayMs > 0) this.plan();
-      else void this.run(room);
+      // Planned again at its time: a browser may run a timer a few milliseconds early (it lines
+      // wake-ups up), and then it waits the rest.
+      const due = this.next();
+      if (due.room !== undefined && due.delayMs === 0) void this.run(due.room);
+      else this.plan();
     }, delayMs);
   }
 
