@@ -73,7 +73,7 @@ export class RoomList {
     const rooms = parseRooms(this.stored());
     if (JSON.stringify(rooms) === JSON.stringify(this.rooms)) return;
     this.rooms = rooms;
-    for (const listener of this.listeners) listener();
+    this.tell();
   }
 
   /** Told after every change. */
@@ -137,6 +137,10 @@ export class RoomList {
     } catch {
       // Nothing stored, nothing to forget.
     }
+    this.tell();
+  }
+
+  private tell(): void {
     for (const listener of this.listeners) listener();
   }
 
@@ -155,6 +159,6 @@ export class RoomList {
     } catch {
       // Without storage the list lasts until the page is closed.
     }
-    for (const listener of this.listeners) listener();
+    this.tell();
   }
 }
